@@ -1,0 +1,14 @@
+using System.CommandLine;
+using PainReview.Cli.Commands;
+using PainReview.Cli;
+
+var root = new RootCommand("PainReview: facial action units, HPII and APEX frames from facial video of headache pain.")
+{
+    AnalyzeCommand.Create(),
+    FrameCommand.Create(),
+    BenchCommand.Create(),
+    ModelsCommand.Create(),
+};
+// Errors are reported by CliErrors in one plain sentence; the parser's handler would print stack traces.
+var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+return await CliErrors.RunAsync(() => root.Parse(args).InvokeAsync(invocation));

@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using PainReview.Pipeline.Decoding;
+using PainReview.Pipeline.Models;
+
+namespace PainReview.Pipeline.Faces;
+
+/// <summary>Limits beyond which a frame's head pose makes its geometry unreliable.</summary>
+public sealed record QualityOptions
+{
+    public float MaxAbsYaw { get; init; } = 35;
+    public float MaxAbsPitch { get; init; } = 30;
+    public float MaxAbsRoll { get; init; } = 45;
+}
+
+/// <summary>One frame's face geometry: what the tracker saw, the head pose, and pose-free landmarks.</summary>
+public sealed class FrameGeometry
+{
+    public required int Index { get; init; }
+    public required double TimeSeconds { get; init; }
+    public required FaceObservation Face { get; init; }
+    public HeadPose? Pose { get; init; }
+    public required bool PoseOutOfRange { get; init; }
+    /// <summary>Landmarks with pose and scale removed (canonical-face centimetres); empty when no face.</summary>
+    public required float[] Normalized { get; init; }
+    public bool Usable => Face.FaceFound && !PoseOutOfRange;
+}
+
+/// <summary>Progress of an analysis, for progress bars and live pages.</summary>
+public readonly record struct AnalysisProgress(long Frames, long EstimatedFrames, string Stage)
+{
+    public double Fraction => EstimatedFrames <= 0 ? 0 : Math.Min(1, Frames / (double)EstimatedFrames);
+}
+
+/// <summary>Where the time went, per stage, over one run.</summary>
+public sealed class StageTimings
+{
+    public TimeSpan Wall { get; set; }
+    /// <summary>Time the consumer waited for decoded frames.</summary>
+    public TimeSpan DecodeWait { get; set; }
+    public TimeSpan Detect { get; set; }
+    public TimeSpan Mesh { get; set; }
+    public TimeSpan Pose { get; set; }
+    /// <summary>Time spent by the caller's per-frame handler (action units, output).</summary>
+    public TimeSpan Handler { get; set; }
+}
+
+public sealed record PipelineRun(VideoInfo Video, int Frames, int FramesWithFace, int DetectorRuns, StageTimings Timings)
+{
+    public double FramesPerSecond => Frames / Math.Max(1e-9, Timings.Wall.TotalSeconds);
+}
+
+/// <summary>
+/// Video to per-frame face geometry: decode, detect and track, face mesh, head pose. Sessions
+/// are created once per pipeline; a pipeline analyses one video at a time.
+/// </summary>
+public sealed class FacePipeline : IDisposable
+{
+    private readonly BlazeFaceDetector _front;
+    private readonly BlazeFaceDetector? _back;
+    private readonly FaceMeshLandmarker _mesh;
+
+    public FacePipeline(ModelDirectory models, InferenceOptions? inference = null, bool useFarDetector = true)
+    {
+        models.EnsureComplete();
+        inference ??= new InferenceOptions();
+        Models = models;
+        Canonical = CanonicalFace.Load(models.File(ModelCatalog.CanonicalFace));
+        _front = new BlazeFaceDetector(models.File(ModelCatalog.DetectorFront), BlazeFaceVariant.Front, inference);
+        _back = useFarDetector
+            ? new BlazeFaceDetector(models.File(ModelCatalog.DetectorBack), BlazeFaceVariant.Back, inference) { MinScore = FarDetectorMinScore }
+            : null;
+        _mesh = new FaceMeshLandmarker(models.File(ModelCatalog.FaceMesh), inference);
+        WarmUp();
+    }
+
+    /// <summary>The far-face detector fires on texture with scores up to about 0.75 on scenes without faces.</summary>
+    public const float FarDetectorMinScore = 0.75f;
+
+    public ModelDirectory Models { get; }
+    public CanonicalFace Canonical { get; }
+
+    /// <summary>The first inference of a session is slow (allocation, kernel selection): pay it up front.</summary>
+    private void WarmUp()
+    {
+        var blank = new byte[64 * 64 * 3];
+        _front.Detect(blank, 64, 64);
+        _back?.Detect(blank, 64, 64);
+        _mesh.Run(blank, 64, 64, new SquareRegion(32, 32, 64, 0), new float[FaceMeshLandmarker.LandmarkCount * 3]);
+    }
+
+    public async Task<PipelineRun> RunAsync(VideoInfo video, Action<FrameGeometry> onFrame,
+        DecodeOptions? decode = null, QualityOptions? quality = null,
+        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        quality ??= new QualityOptions();
+        var tracker = CreateTracker();
+        var timings = new StageTimings();
+        var wall = Stopwatch.StartNew();
+        var estimated = video.EstimatedFrameCount;
+        int frames = 0, withFace = 0;
+        var lastReport = 0L;
+        progress?.Report(new AnalysisProgress(0, estimated, "decoding"));
+
+        var waitStart = Stopwatch.GetTimestamp();
+        await foreach (var frame in FrameDecoder.DecodeAsync(video, decode, cancellationToken))
+        {
+            using (frame)
+            {
+                timings.DecodeWait += Stopwatch.GetElapsedTime(waitStart);
+                var geometry = Measure(tracker, frame, quality, timings);
+                if (geometry.Face.FaceFound) withFace++;
+
+                var handlerStart = Stopwatch.GetTimestamp();
+                onFrame(geometry);
+                timings.Handler += Stopwatch.GetElapsedTime(handlerStart);
+                frames++;
+            }
+
+            if (progress is not null && (Environment.TickCount64 - lastReport > 100 || frames == estimated))
+            {
+                lastReport = Environment.TickCount64;
+                progress.Report(new AnalysisProgress(frames, Math.Max(estimated, frames), "analysing"));
+            }
+            waitStart = Stopwatch.GetTimestamp();
+        }
+
+        timings.Detect = tracker.DetectTime;
+        timings.Mesh = tracker.MeshTime;
+        timings.Wall = wall.Elapsed;
+        progress?.Report(new AnalysisProgress(frames, frames, "done"));
+        return new PipelineRun(video, frames, withFace, tracker.Detections, timings);
+    }
+
+    /// <summary>A tracker over this pipeline's models; one per video.</summary>
+    public FaceTracker CreateTracker() => new(_front, _back, _mesh);
+
+    /// <summary>Measures one frame: track the face, fit the head pose, remove pose and scale.</summary>
+    public FrameGeometry Measure(FaceTracker tracker, VideoFrame frame, QualityOptions? quality = null, StageTimings? timings = null)
+    {
+        quality ??= new QualityOptions();
+        var observation = tracker.Track(frame.Pixels, frame.Width, frame.Height);
+        var poseStart = Stopwatch.GetTimestamp();
+        HeadPose? pose = null;
+        float[] normalized = [];
+        var outOfRange = false;
+        if (observation.FaceFound)
+        {
+            var p = HeadPose.Estimate(observation.Landmarks, Canonical);
+            pose = p;
+            normalized = new float[observation.Landmarks.Length];
+            p.Normalize(observation.Landmarks, normalized);
+            outOfRange = Math.Abs(p.Yaw) > quality.MaxAbsYaw || Math.Abs(p.Pitch) > quality.MaxAbsPitch
+                || Math.Abs(p.Roll) > quality.MaxAbsRoll;
+        }
+        if (timings is not null) timings.Pose += Stopwatch.GetElapsedTime(poseStart);
+        return new FrameGeometry
+        {
+            Index = frame.Index, TimeSeconds = frame.TimeSeconds, Face = observation, Pose = pose,
+            PoseOutOfRange = outOfRange, Normalized = normalized,
+        };
+    }
+
+    public void Dispose()
+    {
+        _front.Dispose();
+        _back?.Dispose();
+        _mesh.Dispose();
+    }
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Set up and run every test (unit, integration on real clips and models, CLI).
+# Test data comes from ../shared/testdata or $PAINREVIEW_TESTDATA; without it the tests that
+# need it skip with a message, except under CI=true where missing data fails the run.
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/setup.sh
+results=$(mktemp -d)
+status=0
+dotnet test PainReview.sln -c Release --no-build -nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@" || status=$?
+# One closing line that any CI reader understands.
+cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*' | awk '
+  { for (i = 1; i <= NF; i++) { split($i, kv, "="); gsub(/"/, "", kv[2]); c[kv[1]] += kv[2] } }
+  END { printf "%d passed, %d failed, %d skipped\n", c["passed"], c["failed"] + c["error"], c["notExecuted"] }'
+rm -rf "$results"
+exit $status
