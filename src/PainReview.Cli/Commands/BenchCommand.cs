@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using FFMpegCore;
+using PainReview.Pipeline.Analysis;
 using PainReview.Pipeline.Decoding;
 using PainReview.Pipeline.Faces;
 
@@ -19,9 +20,10 @@ internal static class BenchCommand
         var models = Common.ModelsOption();
         var gpu = Common.GpuOption();
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON." };
+        var config = Common.ConfigOption();
         var command = new Command("bench", "Measure decode-only, decode and full-pipeline speed (frames/s) and memory on one clip.")
         {
-            video, models, gpu, json,
+            video, models, gpu, json, config,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -48,17 +50,19 @@ internal static class BenchCommand
             }
             var decodeSeconds = sw.Elapsed.TotalSeconds;
 
-            // 3. The full pipeline, sampling memory as it goes.
+            // 3. The full pipeline (face, AUs, HPII, APEX), sampling memory as it goes.
             using var pipeline = Common.OpenPipeline(r.GetValue(models), r.GetValue(gpu));
             var memory = new List<(int Frame, long WorkingSet, long Managed)>();
             var process = Process.GetCurrentProcess();
             var sampleEvery = Math.Max(1, decoded / 10);
-            var run = await pipeline.RunAsync(info, g =>
+            var analysis = await new RecordingAnalyzer(pipeline).AnalyzeAsync(info.Path, Common.LoadConfig(r.GetValue(config)), onGeometry: g =>
             {
                 if (g.Index % sampleEvery != 0) return;
                 process.Refresh();
                 memory.Add((g.Index, process.WorkingSet64, GC.GetTotalMemory(false)));
             }, cancellationToken: ct);
+            var run = analysis.Run;
+            var scoringShare = analysis.ScoringTime.TotalSeconds / run.Timings.Wall.TotalSeconds;
             process.Refresh();
             var peak = process.PeakWorkingSet64;
 
@@ -70,6 +74,8 @@ internal static class BenchCommand
             Console.WriteLine(string.Create(c, $"full pipeline      : {pipelineFps,8:0.0} frames/s  ({pipelineFps / ffmpegFps:0.00}x ffmpeg, {pipelineFps / decodeFps:0.00}x our decode)"));
             Console.WriteLine(string.Create(c,
                 $"per frame (ms)     : detect {PerFrame(run.Timings.Detect):0.00}, mesh {PerFrame(run.Timings.Mesh):0.00}, pose {PerFrame(run.Timings.Pose):0.000}, handler {PerFrame(run.Timings.Handler):0.000}, waiting for decode {PerFrame(run.Timings.DecodeWait):0.00}"));
+            Console.WriteLine(string.Create(c,
+                $"scoring (baseline, AUs, HPII, PSPI, APEX, summary): {analysis.ScoringTime.TotalMilliseconds:0.0} ms in all, {100 * scoringShare:0.00}% of the pipeline's time"));
             Console.WriteLine(string.Create(c, $"peak working set   : {peak / 1048576.0:0} MiB"));
             Console.WriteLine("memory over the run: " + string.Join(", ",
                 memory.Select(m => string.Create(c, $"frame {m.Frame}: {m.WorkingSet / 1048576.0:0} MiB ({m.Managed / 1048576.0:0.0} managed)"))));
@@ -80,6 +86,7 @@ internal static class BenchCommand
                 {
                     clip = input.Name, frames = decoded, ffmpegFps, decodeFps, pipelineFps,
                     ratioToFfmpeg = pipelineFps / ffmpegFps, ratioToDecode = pipelineFps / decodeFps,
+                    scoringMs = analysis.ScoringTime.TotalMilliseconds, scoringShare,
                     msPerFrame = new { detect = PerFrame(run.Timings.Detect), mesh = PerFrame(run.Timings.Mesh), pose = PerFrame(run.Timings.Pose), handler = PerFrame(run.Timings.Handler), decodeWait = PerFrame(run.Timings.DecodeWait) },
                     peakWorkingSetBytes = peak,
                     memory = memory.Select(m => new { frame = m.Frame, workingSetBytes = m.WorkingSet, managedBytes = m.Managed }),

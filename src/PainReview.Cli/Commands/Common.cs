@@ -50,6 +50,36 @@ internal static class Common
             });
     }
 
+    public static Option<FileInfo?> ConfigOption() => new("--config")
+    {
+        Description = "JSON analysis configuration (baseline, smoothing, HPII weights, APEX strategy, quality limits); defaults otherwise.",
+    };
+
+    public static PainReview.Pipeline.Analysis.AnalysisConfig LoadConfig(FileInfo? file)
+    {
+        if (file is null) return new();
+        if (!file.Exists) throw new FileNotFoundException($"No such configuration file: {file.FullName}");
+        return PainReview.Pipeline.Analysis.AnalysisConfig.Load(file.FullName);
+    }
+
+    /// <summary>Writes through a temporary file so a failed or cancelled run leaves no half-written output.</summary>
+    public static async Task WriteAtomicallyAsync(string path, Action<TextWriter> write)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temporary = path + ".partial";
+        try
+        {
+            await using (var writer = new StreamWriter(temporary))
+                write(writer);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
     public static async Task<VideoInfo> ProbeAsync(FileInfo video, CancellationToken ct) =>
         await VideoProbe.ProbeAsync(video.FullName, new DecodeOptions(), ct);
 }

@@ -4,10 +4,13 @@ using PainReview.Pipeline.Models;
 
 namespace PainReview.Pipeline.Faces;
 
-/// <summary>Limits beyond which a frame's head pose makes its geometry unreliable.</summary>
+/// <summary>
+/// Limits beyond which a frame's head pose makes its geometry unreliable. The face mesh is
+/// trained for faces up to about 45 degrees of yaw; beyond it the far side of the face is guessed.
+/// </summary>
 public sealed record QualityOptions
 {
-    public float MaxAbsYaw { get; init; } = 35;
+    public float MaxAbsYaw { get; init; } = 45;
     public float MaxAbsPitch { get; init; } = 30;
     public float MaxAbsRoll { get; init; } = 45;
 }
