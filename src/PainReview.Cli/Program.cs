@@ -6,6 +6,8 @@ var root = new RootCommand("PainReview: facial action units, HPII and APEX frame
 {
     AnalyzeCommand.Create(),
     FrameCommand.Create(),
+    PlotCommand.Create(),
+    CohortCommand.Create(),
     BenchCommand.Create(),
     ModelsCommand.Create(),
 };

@@ -34,11 +34,7 @@ public static class Correlation
         var t = r * Math.Sqrt((n - 2) / Math.Max(1e-300, 1 - r * r));
         var p = Math.Abs(r) >= 1 ? 0 : 2 * (1 - StudentT.CDF(0, 1, n - 2, Math.Abs(t)));
 
-        var zCrit = Normal.InvCDF(0, 1, 1 - (1 - Confidence) / 2);
-        // Fisher's z; for Spearman, Fieller, Hartley and Pearson's standard error sqrt(1.06 / (n - 3)).
-        var se = method == CorrelationMethod.Pearson ? 1 / Math.Sqrt(n - 3) : Math.Sqrt(1.06 / (n - 3));
-        var z = Math.Atanh(Math.Clamp(r, -0.9999999, 0.9999999));
-        var (fisherLow, fisherHigh) = (Math.Tanh(z - zCrit * se), Math.Tanh(z + zCrit * se));
+        var (fisherLow, fisherHigh) = FisherInterval(r, n, method);
 
         var random = new Random(seed);
         var samples = new List<double>(bootstrapSamples);
@@ -60,6 +56,18 @@ public static class Correlation
         var low = sorted.Length > 0 ? SortedArrayStatistics.Quantile(sorted, (1 - Confidence) / 2) : double.NaN;
         var high = sorted.Length > 0 ? SortedArrayStatistics.Quantile(sorted, 1 - (1 - Confidence) / 2) : double.NaN;
         return new CorrelationResult(method, n, r, p, fisherLow, fisherHigh, low, high);
+    }
+
+    /// <summary>
+    /// 95% interval from Fisher's z transform; for Spearman with Fieller, Hartley and Pearson's
+    /// standard error sqrt(1.06 / (n - 3)).
+    /// </summary>
+    public static (double Low, double High) FisherInterval(double r, int n, CorrelationMethod method)
+    {
+        var zCrit = Normal.InvCDF(0, 1, 1 - (1 - Confidence) / 2);
+        var se = method == CorrelationMethod.Pearson ? 1 / Math.Sqrt(n - 3) : Math.Sqrt(1.06 / (n - 3));
+        var z = Math.Atanh(Math.Clamp(r, -0.9999999, 0.9999999));
+        return (Math.Tanh(z - zCrit * se), Math.Tanh(z + zCrit * se));
     }
 
     private static double R(IReadOnlyList<double> x, IReadOnlyList<double> y, CorrelationMethod method) =>
