@@ -42,7 +42,7 @@ public static partial class VideoProbe
             throw new VideoInputException(VideoInputProblem.Empty, $"{file.Name} is empty (0 bytes): nothing to analyse.");
         if (options.MaxFileBytes > 0 && file.Length > options.MaxFileBytes)
             throw new VideoInputException(VideoInputProblem.TooLarge,
-                $"{file.Name} is {Bytes(file.Length)}, over the limit of {Bytes(options.MaxFileBytes)}.");
+                $"{file.Name} is {FormatBytes(file.Length)}, over the limit of {FormatBytes(options.MaxFileBytes)}.");
 
         IMediaAnalysis analysis;
         try
@@ -136,7 +136,7 @@ public static partial class VideoProbe
     [System.Text.RegularExpressions.GeneratedRegex(@"^ffprobe exited with non-zero exit-code \(\d+ - |\[[^\]]*@ 0x[0-9a-f]+\]\s*|^[^:]*/[^:]*:\s*")]
     private static partial System.Text.RegularExpressions.Regex FfprobeNoise();
 
-    internal static string Bytes(long bytes) => bytes switch
+    public static string FormatBytes(long bytes) => bytes switch
     {
         >= 1L << 30 => $"{bytes / (double)(1L << 30):0.0} GiB",
         >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0} MiB",

@@ -1,0 +1,68 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using PainReview.Data.Entities;
+
+namespace PainReview.Data.Configurations;
+
+internal sealed class StudyConfiguration : IEntityTypeConfiguration<Study>
+{
+    public void Configure(EntityTypeBuilder<Study> b)
+    {
+        b.Property(s => s.Name).HasMaxLength(200);
+        b.HasIndex(s => s.Name).IsUnique();
+        b.Property(s => s.Description).HasMaxLength(2000);
+        b.Property(s => s.CreatedBy).HasMaxLength(256);
+    }
+}
+
+internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Participant>
+{
+    public void Configure(EntityTypeBuilder<Participant> b)
+    {
+        b.Property(p => p.Code).HasMaxLength(32);
+        b.HasIndex(p => new { p.StudyId, p.Code }).IsUnique();
+        b.HasOne(p => p.Study).WithMany(s => s.Participants).HasForeignKey(p => p.StudyId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class RecordingConfiguration : IEntityTypeConfiguration<Recording>
+{
+    public void Configure(EntityTypeBuilder<Recording> b)
+    {
+        b.Property(r => r.OriginalFileName).HasMaxLength(260);
+        b.Property(r => r.StoredFileName).HasMaxLength(100);
+        b.Property(r => r.Sha256).HasMaxLength(64);
+        b.HasIndex(r => new { r.StudyId, r.Sha256 }).IsUnique();
+        b.HasIndex(r => r.Status);
+        b.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
+        b.Property(r => r.Timepoint).HasMaxLength(100);
+        b.Property(r => r.Notes).HasMaxLength(4000);
+        b.Property(r => r.Error).HasMaxLength(2000);
+        b.Property(r => r.UploadedBy).HasMaxLength(256);
+        b.HasOne(r => r.Study).WithMany(s => s.Recordings).HasForeignKey(r => r.StudyId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(r => r.Participant).WithMany(p => p.Recordings).HasForeignKey(r => r.ParticipantId).OnDelete(DeleteBehavior.Restrict);
+        b.HasMany(r => r.FrameResults).WithOne().HasForeignKey(f => f.RecordingId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class FrameResultConfiguration : IEntityTypeConfiguration<FrameResult>
+{
+    public void Configure(EntityTypeBuilder<FrameResult> b)
+    {
+        b.HasIndex(f => new { f.RecordingId, f.FrameIndex }).IsUnique();
+    }
+}
+
+internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEvent>
+{
+    public void Configure(EntityTypeBuilder<AuditEvent> b)
+    {
+        b.Property(a => a.User).HasMaxLength(256);
+        b.Property(a => a.Action).HasMaxLength(100);
+        b.Property(a => a.EntityType).HasMaxLength(100);
+        b.Property(a => a.EntityId).HasMaxLength(100);
+        b.HasIndex(a => a.RecordingId);
+        b.HasIndex(a => a.StudyId);
+        b.HasIndex(a => a.AtUtc);
+    }
+}

@@ -1,0 +1,155 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace PainReview.Data.Entities;
+
+/// <summary>A portal user. Clinical staff only: participants never have accounts.</summary>
+public class ApplicationUser : IdentityUser
+{
+    public string? DisplayName { get; set; }
+    public DateTime CreatedUtc { get; set; } = DateTime.UtcNow;
+}
+
+public static class Roles
+{
+    public const string Coordinator = nameof(Coordinator);
+    public const string Clinician = nameof(Clinician);
+    public const string DataManager = nameof(DataManager);
+    public const string Admin = nameof(Admin);
+
+    public static readonly string[] All = [Coordinator, Clinician, DataManager, Admin];
+}
+
+public class Study
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+    /// <summary>Demo studies hold generated labels and are never mixed with real ones.</summary>
+    public bool IsDemo { get; set; }
+    public DateTime CreatedUtc { get; set; } = DateTime.UtcNow;
+    public required string CreatedBy { get; set; }
+    public List<Participant> Participants { get; set; } = [];
+    public List<Recording> Recordings { get; set; } = [];
+}
+
+/// <summary>A study participant, known only by a pseudonymous code.</summary>
+public class Participant
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid StudyId { get; set; }
+    public Study? Study { get; set; }
+    public required string Code { get; set; }
+    public DateTime CreatedUtc { get; set; } = DateTime.UtcNow;
+    public List<Recording> Recordings { get; set; } = [];
+}
+
+public enum RecordingStatus
+{
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+public class Recording
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public Guid StudyId { get; set; }
+    public Study? Study { get; set; }
+    public Guid ParticipantId { get; set; }
+    public Participant? Participant { get; set; }
+
+    /// <summary>The uploader's file name: metadata only, never used as a path.</summary>
+    public required string OriginalFileName { get; set; }
+    /// <summary>File name in the video store: the recording's id and the original extension.</summary>
+    public required string StoredFileName { get; set; }
+    public long FileBytes { get; set; }
+    public required string Sha256 { get; set; }
+
+    public string? Timepoint { get; set; }
+    public DateOnly? RecordedOn { get; set; }
+    /// <summary>The participant's own VAS (0-10): kept as reported, never overwritten.</summary>
+    public double? VasSelfReport { get; set; }
+    public string? Notes { get; set; }
+
+    public string? Container { get; set; }
+    public string? Codec { get; set; }
+    public int? Width { get; set; }
+    public int? Height { get; set; }
+    public int? Rotation { get; set; }
+    public double? FrameRate { get; set; }
+    public double? DurationSeconds { get; set; }
+    public bool IsStillImage { get; set; }
+
+    public RecordingStatus Status { get; set; } = RecordingStatus.Queued;
+    /// <summary>0-1 while running.</summary>
+    public double Progress { get; set; }
+    public string? Error { get; set; }
+    public int Attempts { get; set; }
+    /// <summary>Identifies the run allowed to write results; a superseded run's results are discarded.</summary>
+    public Guid? RunToken { get; set; }
+    public string? JobId { get; set; }
+    public DateTime UploadedUtc { get; set; } = DateTime.UtcNow;
+    public required string UploadedBy { get; set; }
+    public DateTime? StartedUtc { get; set; }
+    public DateTime? CompletedUtc { get; set; }
+
+    public int? Frames { get; set; }
+    public int? UsableFrames { get; set; }
+    public int? ApexFrames { get; set; }
+    public double? HpiiMeanAll { get; set; }
+    public double? HpiiMeanApex { get; set; }
+    public double? HpiiPeak { get; set; }
+    public double? PspiMeanAll { get; set; }
+    /// <summary>The full summary document: scores, configuration, model hashes.</summary>
+    public string? SummaryJson { get; set; }
+
+    public List<FrameResult> FrameResults { get; set; } = [];
+}
+
+/// <summary>One analysed frame. AU and score columns are null where the frame is unusable.</summary>
+public class FrameResult
+{
+    public long Id { get; set; }
+    public Guid RecordingId { get; set; }
+    public int FrameIndex { get; set; }
+    public double TimeSeconds { get; set; }
+    public bool Face { get; set; }
+    public float Confidence { get; set; }
+    public float? Yaw { get; set; }
+    public float? Pitch { get; set; }
+    public float? Roll { get; set; }
+    public bool Usable { get; set; }
+    public float? Au01 { get; set; }
+    public float? Au02 { get; set; }
+    public float? Au04 { get; set; }
+    public float? Au06 { get; set; }
+    public float? Au07 { get; set; }
+    public float? Au09 { get; set; }
+    public float? Au10 { get; set; }
+    public float? Au12 { get; set; }
+    public float? Au15 { get; set; }
+    public float? Au25 { get; set; }
+    public float? Au26 { get; set; }
+    public float? Au43 { get; set; }
+    public double? Hpii { get; set; }
+    public double? Pspi { get; set; }
+    public bool Apex { get; set; }
+}
+
+/// <summary>Append-only record of who changed what, when, from what, to what, and why.</summary>
+public class AuditEvent
+{
+    public long Id { get; set; }
+    public DateTime AtUtc { get; set; } = DateTime.UtcNow;
+    public required string User { get; set; }
+    public required string Action { get; set; }
+    public required string EntityType { get; set; }
+    public required string EntityId { get; set; }
+    public Guid? StudyId { get; set; }
+    public Guid? RecordingId { get; set; }
+    public string? Before { get; set; }
+    public string? After { get; set; }
+    public string? Reason { get; set; }
+}

@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using PainReview.Data.Entities;
+
+namespace PainReview.Data;
+
+public class PainReviewDbContext(DbContextOptions<PainReviewDbContext> options) : IdentityDbContext<ApplicationUser>(options)
+{
+    public DbSet<Study> Studies => Set<Study>();
+    public DbSet<Participant> Participants => Set<Participant>();
+    public DbSet<Recording> Recordings => Set<Recording>();
+    public DbSet<FrameResult> FrameResults => Set<FrameResult>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(PainReviewDbContext).Assembly);
+    }
+
+    /// <summary>The audit log is append-only: changing or deleting an entry is refused.</summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        GuardAudit();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        GuardAudit();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    private void GuardAudit()
+    {
+        if (ChangeTracker.Entries<AuditEvent>().Any(e => e.State is EntityState.Modified or EntityState.Deleted))
+            throw new InvalidOperationException("The audit log is append-only.");
+    }
+}

@@ -1,0 +1,49 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Components.Authorization;
+using PainReview.Data;
+using PainReview.Data.Entities;
+
+namespace PainReview.Web.Features.Audit;
+
+/// <summary>Who is acting in this scope, when a page runs work in a scope of its own.</summary>
+public sealed class PortalUser
+{
+    public string? Name { get; set; }
+}
+
+/// <summary>Appends audit events (who, when, what, before, after, why) in the caller's transaction.</summary>
+public sealed class AuditLog(PainReviewDbContext db, PortalUser portalUser, IHttpContextAccessor? http = null, AuthenticationStateProvider? auth = null)
+{
+    public static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    public async Task<string> CurrentUserAsync()
+    {
+        if (!string.IsNullOrEmpty(portalUser.Name)) return portalUser.Name;
+        ClaimsPrincipal? user = http?.HttpContext?.User;
+        if (user?.Identity?.IsAuthenticated != true && auth is not null)
+        {
+            try { user = (await auth.GetAuthenticationStateAsync()).User; }
+            catch (InvalidOperationException) { user = null; }
+        }
+        return user?.Identity?.IsAuthenticated == true ? user.Identity.Name ?? "unknown" : "system";
+    }
+
+    /// <summary>Adds an event to the context; it is saved with the change it records.</summary>
+    public async Task AddAsync(string action, string entityType, string entityId, object? before = null, object? after = null,
+        string? reason = null, Guid? studyId = null, Guid? recordingId = null, string? user = null)
+    {
+        db.AuditEvents.Add(new AuditEvent
+        {
+            User = user ?? await CurrentUserAsync(),
+            Action = action,
+            EntityType = entityType,
+            EntityId = entityId,
+            Before = before is null ? null : before as string ?? JsonSerializer.Serialize(before, Json),
+            After = after is null ? null : after as string ?? JsonSerializer.Serialize(after, Json),
+            Reason = reason,
+            StudyId = studyId,
+            RecordingId = recordingId,
+        });
+    }
+}

@@ -1,0 +1,195 @@
+using System.Text.RegularExpressions;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using PainReview.Data;
+using PainReview.Data.Entities;
+using PainReview.Pipeline.Decoding;
+using PainReview.Web.Features.Audit;
+using PainReview.Web.Infrastructure;
+using PainReview.Web.Jobs;
+
+namespace PainReview.Web.Features.Recordings;
+
+/// <summary>A request the user can fix: shown as it is.</summary>
+public sealed class PortalValidationException(string message) : Exception(message);
+
+public sealed record UploadMetadata(Guid ParticipantId, string? Timepoint, DateOnly? RecordedOn, double? Vas, string? Notes);
+
+/// <summary>Studies, participants and recordings: every change validated and audited.</summary>
+public sealed partial class RecordingService(
+    PainReviewDbContext db, VideoStore store, AuditLog audit, IBackgroundJobClient jobs, JobCancellations cancellations,
+    RecordingProgress progress, IOptions<PortalOptions> options)
+{
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")]
+    private static partial Regex ParticipantCodePattern();
+
+    public async Task<Study> CreateStudyAsync(string name, string? description)
+    {
+        name = name.Trim();
+        if (name.Length is < 2 or > 200) throw new PortalValidationException("A study name needs 2 to 200 characters.");
+        if (await db.Studies.AnyAsync(s => s.Name == name)) throw new PortalValidationException($"A study called '{name}' already exists.");
+        var study = new Study { Name = name, Description = description?.Trim(), CreatedBy = await audit.CurrentUserAsync() };
+        db.Studies.Add(study);
+        await audit.AddAsync("study.created", nameof(Study), study.Id.ToString(), after: new { study.Name, study.Description }, studyId: study.Id);
+        await db.SaveChangesAsync();
+        return study;
+    }
+
+    /// <summary>Participants are pseudonymous codes (letters, digits, - and _), unique within a study.</summary>
+    public async Task<Participant> CreateParticipantAsync(Guid studyId, string code)
+    {
+        code = code.Trim();
+        if (!ParticipantCodePattern().IsMatch(code))
+            throw new PortalValidationException("A participant code has 2 to 32 letters, digits, '-' or '_', and no spaces: use a pseudonymous code such as P-017, never a name.");
+        if (!await db.Studies.AnyAsync(s => s.Id == studyId)) throw new PortalValidationException("That study does not exist.");
+        if (await db.Participants.AnyAsync(p => p.StudyId == studyId && p.Code == code))
+            throw new PortalValidationException($"Participant {code} already exists in this study.");
+        var participant = new Participant { StudyId = studyId, Code = code };
+        db.Participants.Add(participant);
+        await audit.AddAsync("participant.created", nameof(Participant), participant.Id.ToString(), after: new { code }, studyId: studyId);
+        await db.SaveChangesAsync();
+        return participant;
+    }
+
+    /// <summary>
+    /// Streams the file to the store, validates it by content (ffprobe), refuses duplicates within
+    /// the study, records it and queues its analysis.
+    /// </summary>
+    public async Task<Recording> UploadAsync(Guid studyId, string originalFileName, Stream content, UploadMetadata metadata,
+        CancellationToken cancellationToken = default)
+    {
+        var participant = await db.Participants.SingleOrDefaultAsync(p => p.Id == metadata.ParticipantId && p.StudyId == studyId, cancellationToken)
+            ?? throw new PortalValidationException("Choose a participant of this study.");
+        if (metadata.Vas is < 0 or > 10) throw new PortalValidationException("VAS must be between 0 and 10.");
+        var displayName = Path.GetFileName(originalFileName);
+        if (string.IsNullOrWhiteSpace(displayName)) displayName = "recording";
+
+        VideoStore.Incoming incoming;
+        try
+        {
+            incoming = await store.ReceiveAsync(content, cancellationToken);
+        }
+        catch (VideoStore.TooLargeException e)
+        {
+            throw new PortalValidationException($"{displayName}: {e.Message}");
+        }
+        using (incoming)
+        {
+            var duplicate = await db.Recordings.Include(r => r.Participant)
+                .FirstOrDefaultAsync(r => r.StudyId == studyId && r.Sha256 == incoming.Sha256, cancellationToken);
+            if (duplicate is not null)
+                throw new PortalValidationException(
+                    $"{displayName} was already uploaded to this study as '{duplicate.OriginalFileName}' (participant {duplicate.Participant?.Code}, {duplicate.UploadedUtc:yyyy-MM-dd HH:mm} UTC).");
+
+            VideoInfo info;
+            try
+            {
+                info = await VideoProbe.ProbeAsync(incoming.TemporaryPath, new DecodeOptions { MaxFileBytes = options.Value.MaxUploadBytes }, cancellationToken);
+            }
+            catch (VideoInputException e)
+            {
+                throw new PortalValidationException(e.Message.Replace(Path.GetFileName(incoming.TemporaryPath), displayName, StringComparison.Ordinal));
+            }
+
+            var recording = new Recording
+            {
+                StudyId = studyId,
+                ParticipantId = participant.Id,
+                OriginalFileName = displayName,
+                StoredFileName = "",
+                FileBytes = incoming.Bytes,
+                Sha256 = incoming.Sha256,
+                Timepoint = metadata.Timepoint?.Trim(),
+                RecordedOn = metadata.RecordedOn,
+                VasSelfReport = metadata.Vas,
+                Notes = metadata.Notes?.Trim(),
+                Container = info.Container,
+                Codec = info.Codec,
+                Width = info.Width,
+                Height = info.Height,
+                Rotation = info.Rotation,
+                FrameRate = info.FrameRate,
+                DurationSeconds = info.Duration.TotalSeconds,
+                IsStillImage = info.IsStillImage,
+                UploadedBy = await audit.CurrentUserAsync(),
+            };
+            var extension = Path.GetExtension(displayName).ToLowerInvariant();
+            recording.StoredFileName = recording.Id.ToString("N") + (extension.Length is > 1 and <= 6 ? extension : ".bin");
+            store.Commit(incoming, recording.StoredFileName);
+            db.Recordings.Add(recording);
+            await audit.AddAsync("recording.uploaded", nameof(Recording), recording.Id.ToString(), after: new
+            {
+                file = displayName, recording.FileBytes, recording.Sha256, participant = participant.Code, recording.Timepoint,
+                recording.VasSelfReport,
+            }, studyId: studyId, recordingId: recording.Id);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch
+            {
+                store.Delete(recording.StoredFileName);
+                throw;
+            }
+            recording.JobId = JobRecovery.Enqueue(jobs, recording.Id);
+            await db.SaveChangesAsync(CancellationToken.None);
+            progress.Publish(new RecordingUpdate(recording.Id, studyId, recording.Status, 0, null));
+            return recording;
+        }
+    }
+
+    public async Task CancelAsync(Guid recordingId)
+    {
+        var recording = await Find(recordingId);
+        if (recording.Status is not (RecordingStatus.Queued or RecordingStatus.Running))
+            throw new PortalValidationException($"Only queued or running analyses can be cancelled; this one is {recording.Status}.");
+        var before = recording.Status;
+        if (recording.JobId is not null) jobs.Delete(recording.JobId);
+        cancellations.Cancel(recordingId);
+        recording.Status = RecordingStatus.Cancelled;
+        recording.RunToken = null;
+        recording.Error = "Cancelled by a user.";
+        await audit.AddAsync("recording.cancelled", nameof(Recording), recordingId.ToString(), before: new { status = before.ToString() },
+            after: new { status = nameof(RecordingStatus.Cancelled) }, studyId: recording.StudyId, recordingId: recordingId);
+        await db.SaveChangesAsync();
+        progress.Publish(new RecordingUpdate(recordingId, recording.StudyId, recording.Status, recording.Progress, recording.Error));
+    }
+
+    public async Task RetryAsync(Guid recordingId)
+    {
+        var recording = await Find(recordingId);
+        if (recording.Status is not (RecordingStatus.Failed or RecordingStatus.Cancelled))
+            throw new PortalValidationException($"Only failed or cancelled analyses can be retried; this one is {recording.Status}.");
+        var before = recording.Status;
+        recording.Status = RecordingStatus.Queued;
+        recording.Error = null;
+        recording.Progress = 0;
+        recording.Attempts = 0;
+        await audit.AddAsync("recording.retried", nameof(Recording), recordingId.ToString(), before: new { status = before.ToString() },
+            after: new { status = nameof(RecordingStatus.Queued) }, studyId: recording.StudyId, recordingId: recordingId);
+        await db.SaveChangesAsync();
+        recording.JobId = JobRecovery.Enqueue(jobs, recordingId);
+        await db.SaveChangesAsync();
+        progress.Publish(new RecordingUpdate(recordingId, recording.StudyId, recording.Status, 0, null));
+    }
+
+    /// <summary>Deletes the recording, its file and its results; the audit log keeps the record of it.</summary>
+    public async Task DeleteAsync(Guid recordingId, string? reason)
+    {
+        var recording = await Find(recordingId);
+        if (recording.JobId is not null) jobs.Delete(recording.JobId);
+        cancellations.Cancel(recordingId);
+        await audit.AddAsync("recording.deleted", nameof(Recording), recordingId.ToString(), before: new
+        {
+            file = recording.OriginalFileName, recording.Sha256, status = recording.Status.ToString(), recording.VasSelfReport,
+        }, reason: reason, studyId: recording.StudyId, recordingId: recordingId);
+        db.Recordings.Remove(recording);
+        await db.SaveChangesAsync();
+        store.Delete(recording.StoredFileName);
+        progress.Publish(new RecordingUpdate(recordingId, recording.StudyId, RecordingStatus.Cancelled, 0, "deleted"));
+    }
+
+    private async Task<Recording> Find(Guid id) =>
+        await db.Recordings.SingleOrDefaultAsync(r => r.Id == id) ?? throw new PortalValidationException("That recording does not exist.");
+}

@@ -1,0 +1,127 @@
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.InMemory;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+using PainReview.Data;
+using PainReview.Data.Entities;
+using PainReview.Pipeline.Models;
+using PainReview.Web.Components.Account;
+using PainReview.Web.Features.Audit;
+using PainReview.Web.Features.Recordings;
+using PainReview.Web.Jobs;
+
+namespace PainReview.Web.Infrastructure;
+
+public static class ServiceRegistration
+{
+    /// <summary>Everything the portal needs: data, identity, jobs, the analysis pipeline, the UI.</summary>
+    public static WebApplicationBuilder AddPainReviewPortal(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var section = builder.Configuration.GetSection(PortalOptions.Section);
+        services.Configure<PortalOptions>(section);
+        services.PostConfigure<PortalOptions>(o =>
+        {
+            // PAINREVIEW_ADMIN_EMAIL / PAINREVIEW_ADMIN_PASSWORD, as the README says.
+            o.AdminEmail ??= builder.Configuration["PAINREVIEW_ADMIN_EMAIL"];
+            o.AdminPassword ??= builder.Configuration["PAINREVIEW_ADMIN_PASSWORD"];
+        });
+        var options = section.Get<PortalOptions>() ?? new PortalOptions();
+        Directory.CreateDirectory(Path.GetFullPath(options.DataDirectory));
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<IdentityRedirectManager>();
+        services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+
+        services.AddAuthentication(o =>
+        {
+            o.DefaultScheme = IdentityConstants.ApplicationScheme;
+            o.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+        }).AddIdentityCookies();
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/Account/Login";
+            o.AccessDeniedPath = "/Account/AccessDenied";
+            o.Cookie.Name = "PainReview.Auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+            // API calls get status codes, not login pages.
+            o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
+        });
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+
+        services.AddDbContext<PainReviewDbContext>(o => o.UseSqlite(options.DatabaseConnection));
+        services.AddDbContextFactory<PainReviewDbContext>(o => o.UseSqlite(options.DatabaseConnection), ServiceLifetime.Scoped);
+        services.AddIdentityCore<ApplicationUser>(o =>
+            {
+                o.SignIn.RequireConfirmedAccount = false;
+                o.Password.RequiredLength = 10;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.User.RequireUniqueEmail = true;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<PainReviewDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+        services.AddSingleton<DatabaseInitializer>();
+
+        services.AddSingleton(sp => ModelDirectory.Locate(sp.GetRequiredService<IOptions<PortalOptions>>().Value.Models));
+        services.AddSingleton<PipelinePool>();
+        services.AddSingleton<RecordingProgress>();
+        services.AddSingleton<JobCancellations>();
+        services.AddSingleton<VideoStore>();
+        services.AddScoped<AuditLog>();
+        services.AddScoped<PortalUser>();
+        services.AddHttpContextAccessor();
+        services.AddScoped<RecordingService>();
+        services.AddScoped<Features.Admin.UserAdministration>();
+        services.AddScoped<AnalyzeRecordingJob>();
+        services.AddHostedService<JobRecovery>();
+
+        services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseInMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromDays(1) }));
+        services.AddHangfireServer(o =>
+        {
+            o.WorkerCount = Math.Max(1, options.Workers);
+            o.Queues = [AnalyzeRecordingJob.Queue, "default"];
+            o.ServerName = $"painreview-{Environment.MachineName}-{Environment.ProcessId}";
+        });
+
+        services.AddHealthChecks().AddDbContextCheck<PainReviewDbContext>("database");
+        return builder;
+    }
+
+    private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Only Admins see the Hangfire dashboard.</summary>
+    public sealed class AdminDashboardFilter : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context)
+        {
+            var user = context.GetHttpContext().User;
+            return user.Identity?.IsAuthenticated == true && user.IsInRole(Roles.Admin);
+        }
+    }
+}

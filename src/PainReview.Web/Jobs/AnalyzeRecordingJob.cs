@@ -1,0 +1,168 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using PainReview.Data;
+using PainReview.Data.Entities;
+using PainReview.Pipeline.ActionUnits;
+using PainReview.Pipeline.Analysis;
+using PainReview.Pipeline.Decoding;
+using PainReview.Web.Features.Audit;
+using PainReview.Web.Features.Recordings;
+
+namespace PainReview.Web.Jobs;
+
+/// <summary>
+/// Analyses one recording. Idempotent and safe to retry: it claims the recording (Queued to
+/// Running, with a fresh run token), and writes per-frame results and the summary in one
+/// transaction that replaces any earlier results, only while its token is still the current one.
+/// </summary>
+public sealed class AnalyzeRecordingJob(
+    PainReviewDbContext db, PipelinePool pipelines, VideoStore store, RecordingProgress progress,
+    JobCancellations cancellations, AuditLog audit, ILogger<AnalyzeRecordingJob> logger)
+{
+    public const string Queue = "analysis";
+    public const int MaxAttempts = 3;
+
+    [Queue(Queue)]
+    [AutomaticRetry(Attempts = MaxAttempts - 1, DelaysInSeconds = [5, 30])]
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public async Task RunAsync(Guid recordingId, CancellationToken cancellationToken)
+    {
+        var recording = await db.Recordings.FirstOrDefaultAsync(r => r.Id == recordingId, cancellationToken);
+        if (recording is null || recording.Status != RecordingStatus.Queued)
+        {
+            logger.LogInformation("Recording {Id} is {Status}: nothing to do.", recordingId, recording?.Status.ToString() ?? "gone");
+            return;
+        }
+
+        var token = Guid.NewGuid();
+        recording.Status = RecordingStatus.Running;
+        recording.RunToken = token;
+        recording.Attempts++;
+        recording.Progress = 0;
+        recording.Error = null;
+        recording.StartedUtc = DateTime.UtcNow;
+        await db.SaveChangesAsync(cancellationToken);
+        Publish(recording);
+
+        var cancellation = cancellations.Register(recordingId, cancellationToken);
+        try
+        {
+            RecordingAnalysis analysis;
+            using (var lease = pipelines.Rent())
+            {
+                var lastSaved = DateTime.MinValue;
+                var reporter = new Progress<PainReview.Pipeline.Faces.AnalysisProgress>(p =>
+                    progress.Publish(new RecordingUpdate(recordingId, recording.StudyId, RecordingStatus.Running, p.Fraction, null)));
+                analysis = await new RecordingAnalyzer(lease.Pipeline).AnalyzeAsync(store.PathOf(recording.StoredFileName),
+                    new AnalysisConfig(), progress: new ThrottledProgress(reporter, async fraction =>
+                    {
+                        if (DateTime.UtcNow - lastSaved < TimeSpan.FromSeconds(1)) return;
+                        lastSaved = DateTime.UtcNow;
+                        await db.Recordings.Where(r => r.Id == recordingId && r.RunToken == token)
+                            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Progress, fraction), CancellationToken.None);
+                    }), cancellationToken: cancellation.Token);
+            }
+            await SaveResultsAsync(recordingId, token, analysis);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // Cancelled by a user: stop here. Stopped because the server is shutting down: queue again.
+            var byUser = !cancellationToken.IsCancellationRequested;
+            await FinishAsync(recordingId, token, byUser ? RecordingStatus.Cancelled : RecordingStatus.Queued,
+                byUser ? "Cancelled by a user." : null);
+            if (!byUser) throw;
+        }
+        catch (VideoInputException e)
+        {
+            // The file itself is the problem: retrying cannot help.
+            logger.LogWarning("Recording {Id} cannot be analysed: {Message}", recordingId, e.Message);
+            await FinishAsync(recordingId, token, RecordingStatus.Failed, e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var attempts = recording.Attempts;
+            logger.LogError(e, "Analysis of recording {Id} failed (attempt {Attempt} of {Max}).", recordingId, attempts, MaxAttempts);
+            var final = attempts >= MaxAttempts;
+            await FinishAsync(recordingId, token, final ? RecordingStatus.Failed : RecordingStatus.Queued,
+                final ? $"Analysis failed after {attempts} attempts: {e.Message}" : $"Attempt {attempts} failed ({e.Message}); retrying.");
+            if (!final) throw; // Hangfire retries
+        }
+        finally
+        {
+            cancellations.Unregister(recordingId, cancellation);
+        }
+    }
+
+    private async Task SaveResultsAsync(Guid recordingId, Guid token, RecordingAnalysis analysis)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var recording = await db.Recordings.SingleAsync(r => r.Id == recordingId);
+        if (recording.RunToken != token || recording.Status != RecordingStatus.Running)
+        {
+            logger.LogInformation("Recording {Id} changed while it was analysed; these results are discarded.", recordingId);
+            return;
+        }
+        await db.FrameResults.Where(f => f.RecordingId == recordingId).ExecuteDeleteAsync();
+        db.FrameResults.AddRange(analysis.Frames.Select(f => ToEntity(recordingId, f)));
+
+        var s = analysis.Summary;
+        recording.Status = RecordingStatus.Completed;
+        recording.Progress = 1;
+        recording.CompletedUtc = DateTime.UtcNow;
+        recording.Error = s.UsableFrames == 0 ? $"No face found in any of the {s.Frames} frames." : null;
+        recording.Frames = s.Frames;
+        recording.UsableFrames = s.UsableFrames;
+        recording.ApexFrames = s.ApexFrames;
+        recording.HpiiMeanAll = s.Hpii.MeanAll;
+        recording.HpiiMeanApex = s.Hpii.MeanApex;
+        recording.HpiiPeak = s.Hpii.Peak;
+        recording.PspiMeanAll = s.Pspi.MeanAll;
+        recording.SummaryJson = analysis.SummaryJson();
+        await audit.AddAsync("analysis.completed", nameof(Recording), recordingId.ToString(), after: new
+        {
+            s.Frames, s.UsableFrames, s.ApexFrames, hpiiMeanAll = s.Hpii.MeanAll, hpiiMeanApex = s.Hpii.MeanApex,
+        }, studyId: recording.StudyId, recordingId: recordingId, user: "system");
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        Publish(recording);
+    }
+
+    private async Task FinishAsync(Guid recordingId, Guid token, RecordingStatus status, string? error)
+    {
+        db.ChangeTracker.Clear();
+        var recording = await db.Recordings.SingleOrDefaultAsync(r => r.Id == recordingId);
+        if (recording is null || recording.RunToken != token) return;
+        recording.Status = status;
+        recording.Error = error;
+        if (status != RecordingStatus.Queued) recording.CompletedUtc = DateTime.UtcNow;
+        await db.SaveChangesAsync();
+        Publish(recording);
+    }
+
+    private void Publish(Recording r) => progress.Publish(new RecordingUpdate(r.Id, r.StudyId, r.Status, r.Progress, r.Error));
+
+    internal static FrameResult ToEntity(Guid recordingId, FrameRecord f)
+    {
+        float? Au(ActionUnit u) => f.Au(u);
+        return new FrameResult
+        {
+            RecordingId = recordingId, FrameIndex = f.Index, TimeSeconds = f.TimeSeconds, Face = f.Face, Confidence = f.Confidence,
+            Yaw = f.Yaw, Pitch = f.Pitch, Roll = f.Roll, Usable = f.Usable,
+            Au01 = Au(ActionUnit.AU01), Au02 = Au(ActionUnit.AU02), Au04 = Au(ActionUnit.AU04), Au06 = Au(ActionUnit.AU06),
+            Au07 = Au(ActionUnit.AU07), Au09 = Au(ActionUnit.AU09), Au10 = Au(ActionUnit.AU10), Au12 = Au(ActionUnit.AU12),
+            Au15 = Au(ActionUnit.AU15), Au25 = Au(ActionUnit.AU25), Au26 = Au(ActionUnit.AU26), Au43 = Au(ActionUnit.AU43),
+            Hpii = f.Hpii, Pspi = f.Pspi, Apex = f.Apex,
+        };
+    }
+
+    /// <summary>Forwards every report to the page and, at most once a second, to the database.</summary>
+    private sealed class ThrottledProgress(IProgress<PainReview.Pipeline.Faces.AnalysisProgress> inner, Func<double, Task> save)
+        : IProgress<PainReview.Pipeline.Faces.AnalysisProgress>
+    {
+        public void Report(PainReview.Pipeline.Faces.AnalysisProgress value)
+        {
+            inner.Report(value);
+            save(value.Fraction).GetAwaiter().GetResult();
+        }
+    }
+}

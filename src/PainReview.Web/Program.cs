@@ -1,0 +1,33 @@
+using Hangfire;
+using PainReview.Web.Components;
+using PainReview.Web.Features;
+using PainReview.Web.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+// Serve the component libraries' static assets from a build folder too, not only from a publish.
+builder.WebHost.UseStaticWebAssets();
+builder.AddPainReviewPortal();
+
+var app = builder.Build();
+await app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync();
+
+if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error", createScopeForErrors: true);
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseAntiforgery();
+app.MapStaticAssets().AllowAnonymous();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapPortalEndpoints();
+app.MapHangfireDashboard("/hangfire", new DashboardOptions
+{
+    Authorization = [new ServiceRegistration.AdminDashboardFilter()],
+    AppPath = "/",
+    DashboardTitle = "PainReview jobs",
+});
+app.MapHealthChecks("/healthz").AllowAnonymous();
+
+app.Lifetime.ApplicationStarted.Register(() =>
+    Console.WriteLine($"PainReview portal listening on {string.Join(", ", app.Urls)}; sign in at {app.Urls.FirstOrDefault()}/Account/Login"));
+app.Run();
+
+/// <summary>Entry point, visible to the host tests.</summary>
+public partial class Program;
