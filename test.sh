@@ -4,7 +4,7 @@
 # need it skip with a message, except under CI=true where missing data fails the run.
 set -euo pipefail
 cd "$(dirname "$0")"
-scripts/setup.sh
+PAINREVIEW_SETUP_BROWSER=1 scripts/setup.sh
 results=$(mktemp -d)
 status=0
 dotnet test PainReview.sln -c Release --no-build -nologo \
