@@ -11,6 +11,8 @@ public class PainReviewDbContext(DbContextOptions<PainReviewDbContext> options) 
     public DbSet<Recording> Recordings => Set<Recording>();
     public DbSet<FrameResult> FrameResults => Set<FrameResult>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<ReviewDecision> ReviewDecisions => Set<ReviewDecision>();
+    public DbSet<VasCorrection> VasCorrections => Set<VasCorrection>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

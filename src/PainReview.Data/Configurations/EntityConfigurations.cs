@@ -42,6 +42,11 @@ internal sealed class RecordingConfiguration : IEntityTypeConfiguration<Recordin
         b.HasOne(r => r.Study).WithMany(s => s.Recordings).HasForeignKey(r => r.StudyId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne(r => r.Participant).WithMany(p => p.Recordings).HasForeignKey(r => r.ParticipantId).OnDelete(DeleteBehavior.Restrict);
         b.HasMany(r => r.FrameResults).WithOne().HasForeignKey(f => f.RecordingId).OnDelete(DeleteBehavior.Cascade);
+        b.HasMany(r => r.Decisions).WithOne().HasForeignKey(d => d.RecordingId).OnDelete(DeleteBehavior.Cascade);
+        b.HasMany(r => r.VasCorrections).WithOne().HasForeignKey(v => v.RecordingId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(r => r.ReviewState).HasConversion<string>().HasMaxLength(20);
+        b.Property(r => r.ReviewedBy).HasMaxLength(256);
+        b.Property(r => r.ReviewVersion).IsConcurrencyToken();
     }
 }
 
@@ -64,5 +69,26 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         b.HasIndex(a => a.RecordingId);
         b.HasIndex(a => a.StudyId);
         b.HasIndex(a => a.AtUtc);
+    }
+}
+
+internal sealed class ReviewDecisionConfiguration : IEntityTypeConfiguration<ReviewDecision>
+{
+    public void Configure(EntityTypeBuilder<ReviewDecision> b)
+    {
+        b.HasIndex(d => new { d.RecordingId, d.FrameIndex }).IsUnique();
+        b.Property(d => d.Decision).HasConversion<string>().HasMaxLength(20);
+        b.Property(d => d.Reason).HasMaxLength(1000);
+        b.Property(d => d.Reviewer).HasMaxLength(256);
+    }
+}
+
+internal sealed class VasCorrectionConfiguration : IEntityTypeConfiguration<VasCorrection>
+{
+    public void Configure(EntityTypeBuilder<VasCorrection> b)
+    {
+        b.Property(v => v.Reason).HasMaxLength(1000);
+        b.Property(v => v.CorrectedBy).HasMaxLength(256);
+        b.HasIndex(v => v.RecordingId);
     }
 }

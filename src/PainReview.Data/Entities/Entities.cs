@@ -106,6 +106,51 @@ public class Recording
     public string? SummaryJson { get; set; }
 
     public List<FrameResult> FrameResults { get; set; } = [];
+
+    public ReviewState ReviewState { get; set; } = ReviewState.NotReviewed;
+    public string? ReviewedBy { get; set; }
+    public DateTime? ReviewedUtc { get; set; }
+    /// <summary>Bumped by every review change; a reviewer's change must name the version it saw.</summary>
+    public int ReviewVersion { get; set; }
+    public List<ReviewDecision> Decisions { get; set; } = [];
+    public List<VasCorrection> VasCorrections { get; set; } = [];
+}
+
+public enum ReviewState
+{
+    NotReviewed,
+    Reviewed,
+}
+
+public enum DecisionKind
+{
+    Accepted,
+    Rejected,
+}
+
+/// <summary>A reviewer's decision on one frame: an APEX frame accepted or rejected, or a missed frame added.</summary>
+public class ReviewDecision
+{
+    public long Id { get; set; }
+    public Guid RecordingId { get; set; }
+    public int FrameIndex { get; set; }
+    public DecisionKind Decision { get; set; }
+    /// <summary>The frame was not APEX; the reviewer added it.</summary>
+    public bool AddedByReviewer { get; set; }
+    public string? Reason { get; set; }
+    public required string Reviewer { get; set; }
+    public DateTime AtUtc { get; set; } = DateTime.UtcNow;
+}
+
+/// <summary>A clinician's correction of the VAS label. The self-report is never overwritten.</summary>
+public class VasCorrection
+{
+    public long Id { get; set; }
+    public Guid RecordingId { get; set; }
+    public double Value { get; set; }
+    public required string Reason { get; set; }
+    public required string CorrectedBy { get; set; }
+    public DateTime AtUtc { get; set; } = DateTime.UtcNow;
 }
 
 /// <summary>One analysed frame. AU and score columns are null where the frame is unusable.</summary>

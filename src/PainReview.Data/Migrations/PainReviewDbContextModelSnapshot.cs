@@ -457,6 +457,22 @@ namespace PainReview.Data.Migrations
                     b.Property<DateOnly?>("RecordedOn")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ReviewState")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ReviewVersion")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReviewedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ReviewedUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("Rotation")
                         .HasColumnType("INTEGER");
 
@@ -520,6 +536,46 @@ namespace PainReview.Data.Migrations
                     b.ToTable("Recordings");
                 });
 
+            modelBuilder.Entity("PainReview.Data.Entities.ReviewDecision", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AddedByReviewer")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Decision")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FrameIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RecordingId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reviewer")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RecordingId", "FrameIndex")
+                        .IsUnique();
+
+                    b.ToTable("ReviewDecisions");
+                });
+
             modelBuilder.Entity("PainReview.Data.Entities.Study", b =>
                 {
                     b.Property<Guid>("Id")
@@ -552,6 +608,38 @@ namespace PainReview.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("Studies");
+                });
+
+            modelBuilder.Entity("PainReview.Data.Entities.VasCorrection", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CorrectedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RecordingId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Value")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RecordingId");
+
+                    b.ToTable("VasCorrections");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -644,6 +732,24 @@ namespace PainReview.Data.Migrations
                     b.Navigation("Study");
                 });
 
+            modelBuilder.Entity("PainReview.Data.Entities.ReviewDecision", b =>
+                {
+                    b.HasOne("PainReview.Data.Entities.Recording", null)
+                        .WithMany("Decisions")
+                        .HasForeignKey("RecordingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("PainReview.Data.Entities.VasCorrection", b =>
+                {
+                    b.HasOne("PainReview.Data.Entities.Recording", null)
+                        .WithMany("VasCorrections")
+                        .HasForeignKey("RecordingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("PainReview.Data.Entities.Participant", b =>
                 {
                     b.Navigation("Recordings");
@@ -651,7 +757,11 @@ namespace PainReview.Data.Migrations
 
             modelBuilder.Entity("PainReview.Data.Entities.Recording", b =>
                 {
+                    b.Navigation("Decisions");
+
                     b.Navigation("FrameResults");
+
+                    b.Navigation("VasCorrections");
                 });
 
             modelBuilder.Entity("PainReview.Data.Entities.Study", b =>

@@ -27,6 +27,22 @@ public static class PortalEndpoints
             return TypedResults.LocalRedirect("~/Account/Login");
         });
 
+        // Recording media for the review page: never public files; range requests for seeking.
+        var media = app.MapGroup("/media/recordings/{id:guid}")
+            .RequireAuthorization(p => p.RequireRole(Roles.Clinician, Roles.Coordinator, Roles.Admin));
+        media.MapGet("/video", async (Guid id, PainReviewDbContext db, Review.ReviewMedia files, CancellationToken ct) =>
+            await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => r.StoredFileName).SingleOrDefaultAsync(ct) is { } stored
+                ? Results.File(await files.EnsurePlayableAsync(id, stored, ct), "video/mp4", enableRangeProcessing: true)
+                : Results.NotFound());
+        media.MapGet("/frames/{frame:int}.jpg", async (Guid id, int frame, PainReviewDbContext db, Review.ReviewMedia files, CancellationToken ct) =>
+        {
+            var found = await db.Recordings.AsNoTracking().Where(r => r.Id == id)
+                .Select(r => new { r.StoredFileName, Time = r.FrameResults.Where(f => f.FrameIndex == frame).Select(f => (double?)f.TimeSeconds).FirstOrDefault() })
+                .SingleOrDefaultAsync(ct);
+            if (found?.Time is not { } time) return Results.NotFound();
+            return Results.File(await files.EnsureThumbnailAsync(id, found.StoredFileName, frame, time, ct), "image/jpeg");
+        });
+
         var api = app.MapGroup("/api").AddEndpointFilter(async (context, next) =>
             context.HttpContext.Request.Headers.ContainsKey(ApiHeader)
                 ? await next(context)

@@ -85,6 +85,8 @@ public static class ServiceRegistration
         services.AddHttpContextAccessor();
         services.AddScoped<RecordingService>();
         services.AddScoped<Features.Admin.UserAdministration>();
+        services.AddScoped<Features.Review.ReviewService>();
+        services.AddSingleton<Features.Review.ReviewMedia>();
         services.AddScoped<AnalyzeRecordingJob>();
         services.AddHostedService<JobRecovery>();
 

@@ -16,6 +16,7 @@ public sealed class BrowserSession : IAsyncLifetime
     private IPlaywright? _playwright;
 
     public PortalProcess Portal { get; private set; } = default!;
+    public string DataDirectory => Path.Combine(_data.Path, "data");
     public IBrowser Browser { get; private set; } = default!;
     public string Artifacts { get; } = ArtifactsDirectory();
 
@@ -28,7 +29,7 @@ public sealed class BrowserSession : IAsyncLifetime
             return;
         }
         _ = TestEnvironment.Models; // fail or skip early when the models are missing
-        Portal = await PortalProcess.StartAsync(Path.Combine(_data.Path, "data"), PortalProcess.FreePort());
+        Portal = await PortalProcess.StartAsync(DataDirectory, PortalProcess.FreePort());
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -72,6 +73,21 @@ public sealed class BrowserSession : IAsyncLifetime
         await page.ClickAsync("#sign-in");
         await page.WaitForURLAsync(url => !url.Contains("/Account/Login", StringComparison.Ordinal));
         await WaitInteractiveAsync(page);
+    }
+
+    /// <summary>An Admin creates an account with one role in the users page.</summary>
+    public async Task CreateUserAsync(string email, string password, string role)
+    {
+        var admin = await NewPageAsync();
+        await SignInAsync(admin, Web.Tests.Process.PortalProcess.AdminEmail, Web.Tests.Process.PortalProcess.AdminPassword);
+        await admin.GotoAsync("/admin/users");
+        await WaitInteractiveAsync(admin);
+        await admin.GetByLabel("Email").FillAsync(email);
+        await admin.GetByLabel("Initial password (10+ characters)").FillAsync(password);
+        await admin.GetByLabel(role, new() { Exact = true }).First.CheckAsync();
+        await admin.ClickAsync("#create-user");
+        await Assertions.Expect(admin.Locator("#users-table")).ToContainTextAsync(email);
+        await admin.Context.CloseAsync();
     }
 
     private static string ArtifactsDirectory()

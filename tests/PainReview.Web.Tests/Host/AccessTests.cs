@@ -41,6 +41,8 @@ public sealed class AccessTests(PortalFixture portal)
         var location = response.Headers.Location?.ToString() ?? "";
         switch (outcome)
         {
+            // Past authorization: the content exists (200) or not (404), depending on the seeded recording.
+            case "allowed": Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound, $"{what}: {(int)response.StatusCode} {location}"); break;
             case "ok": Assert.True(response.StatusCode == HttpStatusCode.OK, $"{what}: {(int)response.StatusCode} {location}"); break;
             case "login": Assert.True(response.StatusCode == HttpStatusCode.Redirect && location.Contains("/Account/Login"), $"{what}: {(int)response.StatusCode} {location}"); break;
             case "denied": Assert.True(response.StatusCode == HttpStatusCode.Redirect && location.Contains("/Account/AccessDenied"), $"{what}: {(int)response.StatusCode} {location}"); break;
@@ -62,6 +64,10 @@ public sealed class AccessTests(PortalFixture portal)
             [$"/studies/{portal.StudyId}"] = who == Anonymous ? "login" : studyRoles ? "ok" : "denied",
             [$"/recordings/{recording}"] = who == Anonymous ? "login" : studyRoles ? "ok" : "denied",
             ["/admin/users"] = who == Anonymous ? "login" : who == Roles.Admin ? "ok" : "denied",
+            ["/review"] = who == Anonymous ? "login" : who is Roles.Clinician or Roles.Admin ? "ok" : "denied",
+            [$"/review/{recording}"] = who == Anonymous ? "login" : who is Roles.Clinician or Roles.Admin ? "ok" : "denied",
+            ["/audit"] = who == Anonymous ? "login" : who is Roles.Clinician or Roles.DataManager or Roles.Admin ? "ok" : "denied",
+            [$"/media/recordings/{recording}/frames/0.jpg"] = who == Anonymous ? "login" : who is Roles.Clinician or Roles.Coordinator or Roles.Admin ? "allowed" : "denied",
             ["/hangfire"] = who == Roles.Admin ? "ok" : who == Anonymous ? "login" : "403",
             ["/healthz"] = "ok",
             ["/Account/Login"] = "ok",

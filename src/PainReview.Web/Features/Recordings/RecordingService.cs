@@ -19,7 +19,7 @@ public sealed record UploadMetadata(Guid ParticipantId, string? Timepoint, DateO
 /// <summary>Studies, participants and recordings: every change validated and audited.</summary>
 public sealed partial class RecordingService(
     PainReviewDbContext db, VideoStore store, AuditLog audit, IBackgroundJobClient jobs, JobCancellations cancellations,
-    RecordingProgress progress, IOptions<PortalOptions> options)
+    RecordingProgress progress, IOptions<PortalOptions> options, Review.ReviewMedia media)
 {
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")]
     private static partial Regex ParticipantCodePattern();
@@ -187,6 +187,7 @@ public sealed partial class RecordingService(
         db.Recordings.Remove(recording);
         await db.SaveChangesAsync();
         store.Delete(recording.StoredFileName);
+        media.Delete(recordingId);
         progress.Publish(new RecordingUpdate(recordingId, recording.StudyId, RecordingStatus.Cancelled, 0, "deleted"));
     }
 

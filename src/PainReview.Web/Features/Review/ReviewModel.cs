@@ -1,0 +1,86 @@
+using PainReview.Data.Entities;
+
+namespace PainReview.Web.Features.Review;
+
+/// <summary>One frame as the review timeline shows it.</summary>
+public sealed record ReviewFrame(int Index, double TimeSeconds, bool Usable, float? Au04, float? Au06, float? Au07, float? Au09, double? Hpii, bool Apex);
+
+/// <summary>A run of consecutive APEX frames, reviewed together or frame by frame.</summary>
+public sealed record ApexSpan(int First, int Last, int PeakFrame, double PeakHpii, double StartSeconds, double EndSeconds)
+{
+    public int Length => Last - First + 1;
+}
+
+/// <summary>What a reviewer decided about a frame, as shown on the page.</summary>
+public enum FrameVerdict
+{
+    Pending,
+    Accepted,
+    Rejected,
+    Added,
+}
+
+/// <summary>
+/// A recording under review: its frames, the machine's APEX spans and the reviewer's decisions,
+/// and the summaries that follow from them.
+/// </summary>
+public sealed class ReviewModel
+{
+    public required Recording Recording { get; init; }
+    public required IReadOnlyList<ReviewFrame> Frames { get; init; }
+    public required IReadOnlyDictionary<int, ReviewDecision> Decisions { get; init; }
+    public required IReadOnlyList<VasCorrection> Corrections { get; init; }
+
+    public IReadOnlyList<ApexSpan> Spans => _spans ??= FindSpans(Frames);
+    private IReadOnlyList<ApexSpan>? _spans;
+
+    public VasCorrection? LatestCorrection => Corrections.OrderByDescending(c => c.AtUtc).ThenByDescending(c => c.Id).FirstOrDefault();
+
+    /// <summary>The VAS label in force: the latest correction, else the self-report.</summary>
+    public double? EffectiveVas => LatestCorrection?.Value ?? Recording.VasSelfReport;
+
+    public FrameVerdict VerdictOf(int frameIndex) => Decisions.TryGetValue(frameIndex, out var d)
+        ? d.AddedByReviewer ? FrameVerdict.Added : d.Decision == DecisionKind.Accepted ? FrameVerdict.Accepted : FrameVerdict.Rejected
+        : FrameVerdict.Pending;
+
+    /// <summary>Frames that count as APEX after review: the machine's, less the rejected, plus the added.</summary>
+    public IEnumerable<ReviewFrame> AcceptedApexFrames => Frames.Where(f => f.Hpii.HasValue && (VerdictOf(f.Index) switch
+    {
+        FrameVerdict.Rejected => false,
+        FrameVerdict.Added => true,
+        _ => f.Apex,
+    }));
+
+    public double? HpiiMeanAcceptedApex => AcceptedApexFrames.Select(f => f.Hpii!.Value).DefaultIfEmpty(double.NaN).Average() is var m && double.IsNaN(m) ? null : m;
+
+    public int RejectedCount => Decisions.Values.Count(d => d.Decision == DecisionKind.Rejected);
+
+    public static IReadOnlyList<ApexSpan> FindSpans(IReadOnlyList<ReviewFrame> frames)
+    {
+        var spans = new List<ApexSpan>();
+        var i = 0;
+        while (i < frames.Count)
+        {
+            if (!frames[i].Apex) { i++; continue; }
+            var j = i;
+            while (j + 1 < frames.Count && frames[j + 1].Apex && frames[j + 1].Index == frames[j].Index + 1) j++;
+            var peak = frames.Skip(i).Take(j - i + 1).MaxBy(f => f.Hpii ?? double.MinValue)!;
+            spans.Add(new ApexSpan(frames[i].Index, frames[j].Index, peak.Index, peak.Hpii ?? 0, frames[i].TimeSeconds, frames[j].TimeSeconds));
+            i = j + 1;
+        }
+        return spans;
+    }
+
+    /// <summary>The frame shown at a playback time: the last frame that starts at or before it.</summary>
+    public ReviewFrame? FrameAt(double seconds)
+    {
+        if (Frames.Count == 0) return null;
+        int lo = 0, hi = Frames.Count - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) / 2;
+            if (Frames[mid].TimeSeconds <= seconds + 1e-6) lo = mid; else hi = mid - 1;
+        }
+        return Frames[lo];
+    }
+}

@@ -1,0 +1,152 @@
+using Microsoft.EntityFrameworkCore;
+using PainReview.Data;
+using PainReview.Data.Entities;
+using PainReview.Web.Features.Audit;
+using PainReview.Web.Features.Recordings;
+
+namespace PainReview.Web.Features.Review;
+
+/// <summary>Another reviewer changed the recording since this page loaded it.</summary>
+public sealed class ReviewConflictException(string message) : Exception(message);
+
+/// <summary>
+/// Clinicians' decisions on APEX frames, VAS corrections and review state. Every change is audited
+/// and optimistic: it names the review version it was based on, and a stale version is refused
+/// with a message saying who changed what, never silently overwritten.
+/// </summary>
+public sealed class ReviewService(PainReviewDbContext db, AuditLog audit)
+{
+    public async Task<ReviewModel?> LoadAsync(Guid recordingId)
+    {
+        var recording = await db.Recordings.AsNoTracking().Include(r => r.Study).Include(r => r.Participant)
+            .FirstOrDefaultAsync(r => r.Id == recordingId);
+        if (recording is null) return null;
+        var frames = await db.FrameResults.AsNoTracking().Where(f => f.RecordingId == recordingId).OrderBy(f => f.FrameIndex)
+            .Select(f => new ReviewFrame(f.FrameIndex, f.TimeSeconds, f.Usable, f.Au04, f.Au06, f.Au07, f.Au09, f.Hpii, f.Apex))
+            .ToListAsync();
+        var decisions = await db.ReviewDecisions.AsNoTracking().Where(d => d.RecordingId == recordingId).ToDictionaryAsync(d => d.FrameIndex);
+        var corrections = await db.VasCorrections.AsNoTracking().Where(c => c.RecordingId == recordingId).OrderBy(c => c.AtUtc).ToListAsync();
+        return new ReviewModel { Recording = recording, Frames = frames, Decisions = decisions, Corrections = corrections };
+    }
+
+    /// <summary>Accepts or rejects APEX frames (one frame or a whole span).</summary>
+    public async Task DecideAsync(Guid recordingId, int expectedVersion, IReadOnlyCollection<int> frames, DecisionKind decision, string? reason)
+    {
+        var recording = await ClaimAsync(recordingId, expectedVersion);
+        var apex = await db.FrameResults.Where(f => f.RecordingId == recordingId && frames.Contains(f.FrameIndex))
+            .Select(f => new { f.FrameIndex, f.Apex }).ToListAsync();
+        if (apex.Count != frames.Count) throw new PortalValidationException("Some of those frames do not exist in this recording.");
+        var existing = await db.ReviewDecisions.Where(d => d.RecordingId == recordingId && frames.Contains(d.FrameIndex)).ToListAsync();
+        var user = await audit.CurrentUserAsync();
+        foreach (var frame in apex)
+        {
+            var previous = existing.FirstOrDefault(d => d.FrameIndex == frame.FrameIndex);
+            if (!frame.Apex && previous is not { AddedByReviewer: true })
+                throw new PortalValidationException($"Frame {frame.FrameIndex} is not an APEX frame; add it as a missed frame instead.");
+            var before = previous is null ? "pending" : previous.Decision.ToString();
+            if (previous is not null && previous.AddedByReviewer && decision == DecisionKind.Rejected)
+            {
+                // Rejecting a frame the reviewer added withdraws the addition.
+                db.ReviewDecisions.Remove(previous);
+            }
+            else if (previous is null)
+            {
+                db.ReviewDecisions.Add(new ReviewDecision { RecordingId = recordingId, FrameIndex = frame.FrameIndex, Decision = decision, Reason = reason, Reviewer = user });
+            }
+            else
+            {
+                previous.Decision = decision;
+                previous.Reason = reason;
+                previous.Reviewer = user;
+                previous.AtUtc = DateTime.UtcNow;
+            }
+            await audit.AddAsync(decision == DecisionKind.Accepted ? "apex.accepted" : "apex.rejected", "Frame", $"{recordingId}:{frame.FrameIndex}",
+                before: new { frame = frame.FrameIndex, decision = before }, after: new { frame = frame.FrameIndex, decision = decision.ToString() },
+                reason: reason, studyId: recording.StudyId, recordingId: recordingId, user: user);
+        }
+        await SaveAsync(recording);
+    }
+
+    /// <summary>Adds a usable frame the algorithm did not pick as APEX.</summary>
+    public async Task AddFrameAsync(Guid recordingId, int expectedVersion, int frameIndex, string? reason)
+    {
+        var recording = await ClaimAsync(recordingId, expectedVersion);
+        var frame = await db.FrameResults.SingleOrDefaultAsync(f => f.RecordingId == recordingId && f.FrameIndex == frameIndex)
+            ?? throw new PortalValidationException($"Frame {frameIndex} does not exist in this recording.");
+        if (!frame.Usable) throw new PortalValidationException($"Frame {frameIndex} has no usable face: it cannot be added.");
+        if (frame.Apex) throw new PortalValidationException($"Frame {frameIndex} is already an APEX frame.");
+        if (await db.ReviewDecisions.AnyAsync(d => d.RecordingId == recordingId && d.FrameIndex == frameIndex))
+            throw new PortalValidationException($"Frame {frameIndex} was already added.");
+        var user = await audit.CurrentUserAsync();
+        db.ReviewDecisions.Add(new ReviewDecision
+        {
+            RecordingId = recordingId, FrameIndex = frameIndex, Decision = DecisionKind.Accepted, AddedByReviewer = true, Reason = reason, Reviewer = user,
+        });
+        await audit.AddAsync("apex.added", "Frame", $"{recordingId}:{frameIndex}", before: new { frame = frameIndex, decision = "not APEX" },
+            after: new { frame = frameIndex, decision = "added" }, reason: reason, studyId: recording.StudyId, recordingId: recordingId, user: user);
+        await SaveAsync(recording);
+    }
+
+    /// <summary>Records a corrected VAS (0-10) with its reason; the self-report stays as it was.</summary>
+    public async Task CorrectVasAsync(Guid recordingId, int expectedVersion, double value, string reason)
+    {
+        if (value is < 0 or > 10 || double.IsNaN(value)) throw new PortalValidationException("A VAS value is between 0 and 10.");
+        if (string.IsNullOrWhiteSpace(reason)) throw new PortalValidationException("Give the reason for the correction.");
+        var recording = await ClaimAsync(recordingId, expectedVersion);
+        var previous = await db.VasCorrections.Where(c => c.RecordingId == recordingId).OrderByDescending(c => c.AtUtc).ThenByDescending(c => c.Id).FirstOrDefaultAsync();
+        var user = await audit.CurrentUserAsync();
+        db.VasCorrections.Add(new VasCorrection { RecordingId = recordingId, Value = value, Reason = reason.Trim(), CorrectedBy = user });
+        await audit.AddAsync("vas.corrected", nameof(Recording), recordingId.ToString(),
+            before: new { vas = previous?.Value ?? recording.VasSelfReport, selfReport = recording.VasSelfReport },
+            after: new { vas = value }, reason: reason.Trim(), studyId: recording.StudyId, recordingId: recordingId, user: user);
+        await SaveAsync(recording);
+    }
+
+    public async Task SetReviewedAsync(Guid recordingId, int expectedVersion, bool reviewed, string? reason = null)
+    {
+        var recording = await ClaimAsync(recordingId, expectedVersion);
+        if (recording.Status != RecordingStatus.Completed) throw new PortalValidationException("Only analysed recordings can be reviewed.");
+        var before = recording.ReviewState;
+        var user = await audit.CurrentUserAsync();
+        recording.ReviewState = reviewed ? ReviewState.Reviewed : ReviewState.NotReviewed;
+        if (reviewed)
+        {
+            recording.ReviewedBy = user;
+            recording.ReviewedUtc = DateTime.UtcNow;
+        }
+        await audit.AddAsync(reviewed ? "review.completed" : "review.reopened", nameof(Recording), recordingId.ToString(),
+            before: new { state = before.ToString() }, after: new { state = recording.ReviewState.ToString() }, reason: reason,
+            studyId: recording.StudyId, recordingId: recordingId, user: user);
+        await SaveAsync(recording);
+    }
+
+    private async Task<Recording> ClaimAsync(Guid recordingId, int expectedVersion)
+    {
+        var recording = await db.Recordings.SingleOrDefaultAsync(r => r.Id == recordingId)
+            ?? throw new PortalValidationException("That recording does not exist.");
+        if (recording.ReviewVersion != expectedVersion) throw await ConflictAsync(recordingId);
+        return recording;
+    }
+
+    private async Task SaveAsync(Recording recording)
+    {
+        recording.ReviewVersion++;
+        try
+        {
+            await db.SaveChangesAsync();
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            throw await ConflictAsync(recording.Id);
+        }
+    }
+
+    private async Task<ReviewConflictException> ConflictAsync(Guid recordingId)
+    {
+        var last = await db.AuditEvents.AsNoTracking().Where(a => a.RecordingId == recordingId && a.User != "system")
+            .OrderByDescending(a => a.Id).FirstOrDefaultAsync();
+        var who = last is null ? "Another reviewer" : $"{last.User} ({last.Action} at {last.AtUtc:HH:mm:ss} UTC)";
+        return new ReviewConflictException($"{who} changed this recording after you opened it. Reload to see their changes; nothing of yours was saved.");
+    }
+}

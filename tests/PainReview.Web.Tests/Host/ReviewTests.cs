@@ -1,0 +1,190 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using PainReview.Data.Entities;
+using PainReview.Pipeline.Tests.Support;
+using PainReview.Web.Features.Audit;
+using PainReview.Web.Features.Recordings;
+using PainReview.Web.Features.Review;
+using PainReview.Web.Tests.Support;
+
+namespace PainReview.Web.Tests.Host;
+
+/// <summary>Host: review decisions, VAS corrections, review state, optimistic concurrency and their audit.</summary>
+[Collection(PortalCollection.Name)]
+public sealed class ReviewTests(PortalFixture portal) : IDisposable
+{
+    private readonly TempDirectory _temp = TestEnvironment.TempDirectory();
+
+    public void Dispose() => _temp.Dispose();
+
+    private async Task<Guid> CompletedRecordingAsync()
+    {
+        var clip = _temp.File($"{Guid.NewGuid():N}.mp4");
+        Ffmpeg.Run("-i", TestEnvironment.Clip("WolfgangLanger_Pexels.mp4"), "-t", "8", "-an", "-c:v", "libx264", "-preset", "ultrafast", "-metadata", $"comment={Guid.NewGuid()}", clip);
+        var client = await portal.Factory.SignedInAsync(PortalFactory.EmailOf(Roles.Coordinator));
+        var upload = await Uploads.UploadFileAsync(client, portal.StudyId, clip);
+        var recording = await portal.Factory.WaitForAnalysisAsync(upload.Id);
+        Assert.Equal(RecordingStatus.Completed, recording.Status);
+        return upload.Id;
+    }
+
+    private async Task<T> AsAsync<T>(string user, Func<ReviewService, Task<T>> work)
+    {
+        using var scope = portal.Factory.Services.CreateScope();
+        scope.ServiceProvider.GetRequiredService<PortalUser>().Name = user;
+        return await work(scope.ServiceProvider.GetRequiredService<ReviewService>());
+    }
+
+    private Task AsAsync(string user, Func<ReviewService, Task> work) => AsAsync(user, async s => { await work(s); return 0; });
+
+    private Task<ReviewModel> LoadAsync(Guid id) => AsAsync("reader", async s => (await s.LoadAsync(id))!);
+
+    [Fact]
+    public async Task Decisions_change_the_accepted_summary_and_are_audited()
+    {
+        var id = await CompletedRecordingAsync();
+        var model = await LoadAsync(id);
+        Assert.NotEmpty(model.Spans);
+        Assert.Equal(model.Recording.HpiiMeanApex!.Value, model.HpiiMeanAcceptedApex!.Value, 6);
+
+        var span = model.Spans.MaxBy(s => s.PeakHpii)!;
+        var frames = Enumerable.Range(span.First, span.Length).ToArray();
+        await AsAsync("alice@example.org", s => s.DecideAsync(id, model.Recording.ReviewVersion, frames, DecisionKind.Rejected, "blink"));
+
+        var after = await LoadAsync(id);
+        Assert.All(frames, f => Assert.Equal(FrameVerdict.Rejected, after.VerdictOf(f)));
+        Assert.Equal(model.AcceptedApexFrames.Count() - span.Length, after.AcceptedApexFrames.Count());
+        Assert.True(after.HpiiMeanAcceptedApex < model.HpiiMeanAcceptedApex, "rejecting the highest span lowers the accepted mean");
+        Assert.Equal(model.Recording.ReviewVersion + 1, after.Recording.ReviewVersion);
+
+        // A missed frame is added; a non-APEX frame cannot be 'rejected'.
+        var missed = after.Frames.First(f => f.Usable && !f.Apex);
+        await AsAsync("alice@example.org", s => s.AddFrameAsync(id, after.Recording.ReviewVersion, missed.Index, "grimace the algorithm missed"));
+        var added = await LoadAsync(id);
+        Assert.Equal(FrameVerdict.Added, added.VerdictOf(missed.Index));
+        Assert.Contains(added.AcceptedApexFrames, f => f.Index == missed.Index);
+        var notApex = added.Frames.First(f => f.Usable && !f.Apex && f.Index != missed.Index);
+        await Assert.ThrowsAsync<PortalValidationException>(() =>
+            AsAsync("alice@example.org", s => s.DecideAsync(id, added.Recording.ReviewVersion, [notApex.Index], DecisionKind.Rejected, null)));
+
+        var audit = await portal.Factory.WithDbAsync(db => db.AuditEvents.Where(a => a.RecordingId == id && a.User == "alice@example.org").ToListAsync());
+        Assert.Equal(span.Length, audit.Count(a => a.Action == "apex.rejected"));
+        Assert.All(audit.Where(a => a.Action == "apex.rejected"), a =>
+        {
+            Assert.Equal("blink", a.Reason);
+            Assert.Contains("pending", a.Before);
+            Assert.Contains("Rejected", a.After);
+        });
+        Assert.Single(audit, a => a.Action == "apex.added");
+    }
+
+    [Fact]
+    public async Task Vas_correction_needs_a_reason_keeps_the_self_report_and_is_audited()
+    {
+        var id = await CompletedRecordingAsync();
+        var model = await LoadAsync(id);
+        await Assert.ThrowsAsync<PortalValidationException>(() => AsAsync("bob@example.org", s => s.CorrectVasAsync(id, model.Recording.ReviewVersion, 3, " ")));
+        await Assert.ThrowsAsync<PortalValidationException>(() => AsAsync("bob@example.org", s => s.CorrectVasAsync(id, model.Recording.ReviewVersion, 11, "typo")));
+        await AsAsync("bob@example.org", s => s.CorrectVasAsync(id, model.Recording.ReviewVersion, 2.5, "re-rated at interview"));
+
+        var after = await LoadAsync(id);
+        Assert.Equal(4, after.Recording.VasSelfReport);
+        Assert.Equal(2.5, after.EffectiveVas);
+        var audit = await portal.Factory.WithDbAsync(db => db.AuditEvents.SingleAsync(a => a.RecordingId == id && a.Action == "vas.corrected"));
+        Assert.Equal("bob@example.org", audit.User);
+        Assert.Equal("re-rated at interview", audit.Reason);
+        Assert.Contains("\"vas\":4", audit.Before);
+        Assert.Contains("\"vas\":2.5", audit.After);
+    }
+
+    [Fact]
+    public async Task Two_reviewers_never_silently_overwrite_each_other()
+    {
+        var id = await CompletedRecordingAsync();
+        var seenByBoth = (await LoadAsync(id)).Recording.ReviewVersion;
+        await AsAsync("first@example.org", s => s.CorrectVasAsync(id, seenByBoth, 5, "first reviewer"));
+
+        var conflict = await Assert.ThrowsAsync<ReviewConflictException>(() =>
+            AsAsync("second@example.org", s => s.CorrectVasAsync(id, seenByBoth, 8, "second reviewer, working from an old page")));
+        Assert.Contains("first@example.org", conflict.Message);
+        Assert.Contains("Reload", conflict.Message);
+        var after = await LoadAsync(id);
+        Assert.Equal(5, after.EffectiveVas);
+        Assert.Single(after.Corrections);
+    }
+
+    [Fact]
+    public async Task Marking_reviewed_and_reopening_are_allowed_and_audited()
+    {
+        var id = await CompletedRecordingAsync();
+        var v = (await LoadAsync(id)).Recording.ReviewVersion;
+        await AsAsync("carol@example.org", s => s.SetReviewedAsync(id, v, true));
+        var reviewed = await LoadAsync(id);
+        Assert.Equal(ReviewState.Reviewed, reviewed.Recording.ReviewState);
+        Assert.Equal("carol@example.org", reviewed.Recording.ReviewedBy);
+        await AsAsync("dave@example.org", s => s.SetReviewedAsync(id, reviewed.Recording.ReviewVersion, false, "new information"));
+        Assert.Equal(ReviewState.NotReviewed, (await LoadAsync(id)).Recording.ReviewState);
+        var actions = await portal.Factory.WithDbAsync(db => db.AuditEvents.Where(a => a.RecordingId == id && a.Action.StartsWith("review.")).Select(a => a.Action).ToListAsync());
+        Assert.Equal(["review.completed", "review.reopened"], actions);
+    }
+
+    [Fact]
+    public async Task The_audit_log_refuses_changes()
+    {
+        await portal.Factory.WithDbAsync(async db =>
+        {
+            var entry = await db.AuditEvents.FirstAsync();
+            entry.Reason = "tampered";
+            await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync(TestContext.Current.CancellationToken));
+            db.ChangeTracker.Clear();
+            db.AuditEvents.Remove(await db.AuditEvents.FirstAsync());
+            await Assert.ThrowsAsync<InvalidOperationException>(() => db.SaveChangesAsync(TestContext.Current.CancellationToken));
+            return 0;
+        });
+    }
+
+    [Fact]
+    public async Task Review_media_is_served_with_range_requests_to_allowed_roles_only()
+    {
+        var id = await CompletedRecordingAsync();
+        var clinician = await portal.Factory.SignedInAsync(PortalFactory.EmailOf(Roles.Clinician));
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/media/recordings/{id}/video");
+        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(0, 1023);
+        var partial = await clinician.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.PartialContent, partial.StatusCode);
+        Assert.Equal(1024, (await partial.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken)).Length);
+        Assert.Equal("video/mp4", partial.Content.Headers.ContentType?.MediaType);
+
+        var model = await LoadAsync(id);
+        var thumbnail = await clinician.GetAsync($"/media/recordings/{id}/frames/{model.Spans[0].PeakFrame}.jpg", TestContext.Current.CancellationToken);
+        Assert.Equal("image/jpeg", thumbnail.Content.Headers.ContentType?.MediaType);
+        var jpeg = await thumbnail.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+        Assert.True(jpeg.Length > 1000 && jpeg[0] == 0xFF && jpeg[1] == 0xD8);
+
+        var dataManager = await portal.Factory.SignedInAsync(PortalFactory.EmailOf(Roles.DataManager));
+        var refused = await dataManager.GetAsync($"/media/recordings/{id}/video", TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, refused.StatusCode);
+        Assert.Contains("AccessDenied", refused.Headers.Location!.ToString());
+        var anonymous = await portal.Factory.Client().GetAsync($"/media/recordings/{id}/video", TestContext.Current.CancellationToken);
+        Assert.Contains("/Account/Login", anonymous.Headers.Location!.ToString());
+    }
+
+    [Fact]
+    public async Task Playable_copy_keeps_every_frame_at_its_analysis_time()
+    {
+        var id = await CompletedRecordingAsync();
+        var model = await LoadAsync(id);
+        string path;
+        using (var scope = portal.Factory.Services.CreateScope())
+            path = await scope.ServiceProvider.GetRequiredService<ReviewMedia>().EnsurePlayableAsync(id, model.Recording.StoredFileName, TestContext.Current.CancellationToken);
+        var info = await PainReview.Pipeline.Decoding.VideoProbe.ProbeAsync(path, cancellationToken: TestContext.Current.CancellationToken);
+        var times = new List<double>();
+        await foreach (var frame in PainReview.Pipeline.Decoding.FrameDecoder.DecodeAsync(info, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            times.Add(frame.TimeSeconds);
+            frame.Dispose();
+        }
+        Assert.Equal(model.Frames.Count, times.Count);
+        Assert.All(model.Frames.Zip(times), p => Assert.Equal(p.First.TimeSeconds, p.Second, 0.002));
+    }
+}
