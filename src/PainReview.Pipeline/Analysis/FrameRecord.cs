@@ -32,7 +32,7 @@ public sealed class FrameRecord
     public bool Apex { get; set; }
 
     /// <summary>A face was found and its pose is within limits: the frame counts for scores.</summary>
-    public bool Usable => Face && PoseOk && Features is not null;
+    public required bool Usable { get; init; }
 
     public float? Au(ActionUnit unit) => ActionUnits?[(int)unit];
 
@@ -49,7 +49,7 @@ public sealed class FrameRecord
             Index = g.Index, TimeSeconds = g.TimeSeconds, Face = g.Face.FaceFound, Confidence = g.Face.Confidence,
             Yaw = g.Pose?.Yaw, Pitch = g.Pose?.Pitch, Roll = g.Pose?.Roll, PoseOk = g.Face.FaceFound && !g.PoseOutOfRange,
             Detected = g.Face.Detected, MultipleFaces = g.Face.MultipleFaces, SubjectUncertain = g.Face.SubjectUncertain,
-            Features = features,
+            Features = features, Usable = features is not null && !g.PoseOutOfRange,
         };
     }
 }

@@ -43,6 +43,29 @@ public static class PortalEndpoints
             return Results.File(await files.EnsureThumbnailAsync(id, found.StoredFileName, frame, time, ct), "image/jpeg");
         });
 
+        // Datasets and reports: Data managers (and Admins) only; every download audited.
+        var data = app.MapGroup("/data").RequireAuthorization(p => p.RequireRole(Roles.DataManager, Roles.Admin));
+        data.MapGet("/export", async (Guid study, string? format, bool? unreviewed, bool? video, Export.ExportService exports, CancellationToken ct) =>
+        {
+            if (!Enum.TryParse<PainReview.Data.Export.ExportFormat>(format ?? "Csv", ignoreCase: true, out var parsed))
+                return Results.Problem($"Unknown format '{format}': use csv, json or parquet.", statusCode: 400);
+            var file = await exports.ExportAsync(study, parsed, unreviewed ?? false, video ?? false, ct);
+            return Results.File(new Export.DeleteOnCloseStream(file.Path), file.Result.ContentType, file.Result.FileName);
+        });
+        data.MapGet("/cohort-report", async (Guid study, bool? reviewedOnly, double? w4, double? w67, double? w9, string? combine, string? apex,
+            double? quantile, bool? q1, Cohort.CohortAnalytics analytics, Audit.AuditLog audit, PainReviewDbContext db, CancellationToken ct) =>
+        {
+            var config = Cohort.CohortSettings.ToConfig(w4, w67, w9, combine, apex, quantile, q1);
+            var report = await analytics.ComputeAsync(study, reviewedOnly ?? false, config, ct);
+            var models = await db.Recordings.AsNoTracking().Where(r => r.StudyId == study && r.SummaryJson != null).Select(r => r.SummaryJson!).FirstOrDefaultAsync(ct) is { } summary
+                ? new[] { (object)System.Text.Json.JsonDocument.Parse(summary).RootElement.GetProperty("models").Clone() } : [];
+            var user = await audit.CurrentUserAsync();
+            await audit.AddAsync("report.downloaded", "Study", study.ToString(), after: new { recordings = report.Points.Count, configuration = config }, studyId: study, user: user);
+            await db.SaveChangesAsync(ct);
+            var html = Cohort.CohortReportHtml.Render(report, user, models);
+            return Results.File(System.Text.Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8", $"painreview-cohort-report-{DateTime.UtcNow:yyyyMMdd-HHmmss}.html");
+        });
+
         var api = app.MapGroup("/api").AddEndpointFilter(async (context, next) =>
             context.HttpContext.Request.Headers.ContainsKey(ApiHeader)
                 ? await next(context)

@@ -87,6 +87,8 @@ public static class ServiceRegistration
         services.AddScoped<Features.Admin.UserAdministration>();
         services.AddScoped<Features.Review.ReviewService>();
         services.AddSingleton<Features.Review.ReviewMedia>();
+        services.AddScoped<Features.Export.ExportService>();
+        services.AddScoped<Features.Cohort.CohortAnalytics>();
         services.AddScoped<AnalyzeRecordingJob>();
         services.AddHostedService<JobRecovery>();
 

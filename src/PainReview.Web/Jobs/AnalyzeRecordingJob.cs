@@ -27,21 +27,23 @@ public sealed class AnalyzeRecordingJob(
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     public async Task RunAsync(Guid recordingId, CancellationToken cancellationToken)
     {
-        var recording = await db.Recordings.FirstOrDefaultAsync(r => r.Id == recordingId, cancellationToken);
-        if (recording is null || recording.Status != RecordingStatus.Queued)
+        // Claim atomically: of two runs for one recording, only one moves it from Queued to Running.
+        var token = Guid.NewGuid();
+        var now = DateTime.UtcNow;
+        var claimed = await db.Recordings.Where(r => r.Id == recordingId && r.Status == RecordingStatus.Queued)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, RecordingStatus.Running)
+                .SetProperty(r => r.RunToken, token)
+                .SetProperty(r => r.Attempts, r => r.Attempts + 1)
+                .SetProperty(r => r.Progress, 0)
+                .SetProperty(r => r.Error, (string?)null)
+                .SetProperty(r => r.StartedUtc, now), cancellationToken);
+        var recording = await db.Recordings.AsNoTracking().FirstOrDefaultAsync(r => r.Id == recordingId, cancellationToken);
+        if (claimed == 0 || recording is null)
         {
             logger.LogInformation("Recording {Id} is {Status}: nothing to do.", recordingId, recording?.Status.ToString() ?? "gone");
             return;
         }
-
-        var token = Guid.NewGuid();
-        recording.Status = RecordingStatus.Running;
-        recording.RunToken = token;
-        recording.Attempts++;
-        recording.Progress = 0;
-        recording.Error = null;
-        recording.StartedUtc = DateTime.UtcNow;
-        await db.SaveChangesAsync(cancellationToken);
         Publish(recording);
 
         var cancellation = cancellations.Register(recordingId, cancellationToken);

@@ -141,7 +141,7 @@ public sealed class ScoringTests
     {
         var frames = Enumerable.Range(0, 101).Select(i => new FrameRecord
         {
-            Index = i, TimeSeconds = i, Face = true, Confidence = 1, PoseOk = true,
+            Index = i, TimeSeconds = i, Face = true, Confidence = 1, PoseOk = true, Usable = true,
             Features = Enumerable.Repeat((float)i, FaceFeatures.Count).ToArray(),
         }).ToList();
         var baseline = NeutralBaseline.Percentile(frames, 10);

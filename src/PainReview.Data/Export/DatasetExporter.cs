@@ -1,0 +1,334 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Parquet;
+using Parquet.Serialization;
+using PainReview.Data.Entities;
+
+namespace PainReview.Data.Export;
+
+public enum ExportFormat { Csv, Json, Parquet }
+
+/// <param name="IncludeUnreviewed">Also export analysed recordings that no clinician has marked reviewed.</param>
+/// <param name="IncludeVideo">Add the original videos (identifiable faces): only when explicitly asked.</param>
+public sealed record ExportRequest(
+    Guid StudyId, ExportFormat Format, string ExportedBy, bool IncludeUnreviewed = false, bool IncludeVideo = false,
+    IReadOnlyCollection<Guid>? RecordingIds = null, string? VideoStore = null);
+
+public sealed record ExportResult(string FileName, string ContentType, int Recordings, long Frames);
+
+/// <summary>
+/// Writes a validated, pseudonymised dataset of one study: recordings, frames, reviewer decisions
+/// and audit, with a provenance manifest. Recordings are read and written one at a time, so a
+/// cohort of hundreds never sits in memory. The output must be seekable (a file).
+/// </summary>
+public sealed class DatasetExporter(PainReviewDbContext db)
+{
+    public const string Notice = "Scores complement self-report and clinical judgement; they do not replace them.";
+
+    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public async Task<ExportResult> ExportAsync(ExportRequest request, Stream output, string appVersion, CancellationToken cancellationToken = default)
+    {
+        var study = await db.Studies.AsNoTracking().SingleOrDefaultAsync(s => s.Id == request.StudyId, cancellationToken)
+            ?? throw new InvalidOperationException("That study does not exist.");
+        var query = db.Recordings.AsNoTracking().Where(r => r.StudyId == request.StudyId && r.Status == RecordingStatus.Completed);
+        if (!request.IncludeUnreviewed) query = query.Where(r => r.ReviewState == ReviewState.Reviewed);
+        if (request.RecordingIds is { Count: > 0 } ids) query = query.Where(r => ids.Contains(r.Id));
+        var recordingIds = await query.OrderBy(r => r.UploadedUtc).Select(r => r.Id).ToListAsync(cancellationToken);
+
+        var manifest = await ManifestAsync(study, request, recordingIds, appVersion, cancellationToken);
+        var stem = $"painreview-{Slug(study.Name)}-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+        long frames = 0;
+        switch (request.Format)
+        {
+            case ExportFormat.Json:
+                frames = await WriteJsonAsync(output, manifest, recordingIds, cancellationToken);
+                return new ExportResult(stem + ".json", "application/json", recordingIds.Count, frames);
+            case ExportFormat.Csv:
+            case ExportFormat.Parquet:
+                using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+                {
+                    await WriteEntryAsync(zip, "manifest.json", s => JsonSerializer.SerializeAsync(s, manifest, Json, cancellationToken));
+                    frames = request.Format == ExportFormat.Csv
+                        ? await WriteCsvTablesAsync(zip, recordingIds, cancellationToken)
+                        : await WriteParquetTablesAsync(zip, recordingIds, cancellationToken);
+                    if (request.IncludeVideo) await WriteVideosAsync(zip, request, recordingIds, cancellationToken);
+                }
+                return new ExportResult(stem + (request.Format == ExportFormat.Csv ? "-csv.zip" : "-parquet.zip"), "application/zip", recordingIds.Count, frames);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(request), request.Format, null);
+        }
+    }
+
+    private async Task<JsonObject> ManifestAsync(Study study, ExportRequest request, List<Guid> ids, string appVersion, CancellationToken ct)
+    {
+        var recordings = new JsonArray();
+        var analyses = new Dictionary<string, (JsonNode Config, JsonNode Models, List<string> Recordings)>();
+        foreach (var id in ids)
+        {
+            var r = await db.Recordings.AsNoTracking().Where(x => x.Id == id)
+                .Select(x => new { x.Id, x.Participant!.Code, x.ReviewState, x.ReviewedBy, x.ReviewedUtc, x.Sha256, x.SummaryJson })
+                .SingleAsync(ct);
+            recordings.Add(new JsonObject
+            {
+                ["recording_id"] = r.Id.ToString(), ["participant"] = r.Code, ["review_state"] = r.ReviewState.ToString(),
+                ["reviewed_by"] = r.ReviewedBy, ["reviewed_utc"] = r.ReviewedUtc?.ToString("O"), ["file_sha256"] = r.Sha256,
+            });
+            if (r.SummaryJson is null) continue;
+            var summary = JsonNode.Parse(r.SummaryJson)!;
+            var config = summary["config"]!.DeepClone();
+            var models = summary["models"]!.DeepClone();
+            var key = config.ToJsonString() + models.ToJsonString();
+            if (!analyses.TryGetValue(key, out var group)) analyses[key] = group = (config, models, []);
+            group.Recordings.Add(r.Id.ToString());
+        }
+        return new JsonObject
+        {
+            ["app"] = new JsonObject { ["name"] = "PainReview", ["version"] = appVersion },
+            ["exported_by"] = request.ExportedBy,
+            ["exported_utc"] = DateTime.UtcNow.ToString("O"),
+            ["study"] = new JsonObject { ["name"] = study.Name, ["demo"] = study.IsDemo },
+            ["format"] = request.Format.ToString(),
+            ["selection"] = new JsonObject
+            {
+                ["reviewed_only"] = !request.IncludeUnreviewed,
+                ["explicit_recordings"] = request.RecordingIds is { Count: > 0 },
+                ["raw_video_included"] = request.IncludeVideo,
+            },
+            // Each distinct analysis setting (HPII and APEX configuration, baseline, smoothing,
+            // quality limits) with the model hashes it ran with, and the recordings it produced.
+            ["analyses"] = new JsonArray(analyses.Values.Select(a => (JsonNode)new JsonObject
+            {
+                ["configuration"] = a.Config, ["models"] = a.Models, ["recordings"] = new JsonArray(a.Recordings.Select(x => (JsonNode)JsonValue.Create(x)!).ToArray()),
+            }).ToArray()),
+            ["recordings"] = recordings,
+            ["tables"] = request.Format == ExportFormat.Json ? "recordings[] with frames[] and decisions[]; audit[]" : "recordings, frames, decisions, audit",
+            ["pseudonymisation"] = "participants by code only; no names, file names or faces unless raw video was explicitly included",
+            ["notice"] = Notice,
+        };
+    }
+
+    private async Task<RecordingRow> RecordingRowAsync(Guid id, CancellationToken ct)
+    {
+        var r = await db.Recordings.AsNoTracking().Include(x => x.Participant).SingleAsync(x => x.Id == id, ct);
+        var correction = await db.VasCorrections.AsNoTracking().Where(c => c.RecordingId == id).OrderByDescending(c => c.AtUtc).ThenByDescending(c => c.Id).FirstOrDefaultAsync(ct);
+        var decisions = await db.ReviewDecisions.AsNoTracking().Where(d => d.RecordingId == id).ToListAsync(ct);
+        var apex = await db.FrameResults.AsNoTracking().Where(f => f.RecordingId == id && f.Hpii != null)
+            .Select(f => new { f.FrameIndex, f.Apex, f.Hpii }).ToListAsync(ct);
+        var verdicts = decisions.ToDictionary(d => d.FrameIndex);
+        var accepted = apex.Where(f => verdicts.TryGetValue(f.FrameIndex, out var d) ? d.AddedByReviewer || d.Decision == DecisionKind.Accepted : f.Apex).ToList();
+        return new RecordingRow
+        {
+            recording_id = r.Id.ToString(), participant = r.Participant!.Code, timepoint = r.Timepoint, recorded_on = r.RecordedOn?.ToString("yyyy-MM-dd"),
+            vas_self_report = r.VasSelfReport, vas_corrected = correction?.Value, vas_correction_reason = correction?.Reason,
+            vas_corrected_by = correction?.CorrectedBy, vas = correction?.Value ?? r.VasSelfReport,
+            review_state = r.ReviewState.ToString(), reviewed_by = r.ReviewedBy, reviewed_utc = r.ReviewedUtc?.ToString("O"),
+            frames = r.Frames ?? 0, usable_frames = r.UsableFrames ?? 0, apex_frames = r.ApexFrames ?? 0,
+            apex_accepted = accepted.Count, apex_rejected = decisions.Count(d => d.Decision == DecisionKind.Rejected),
+            apex_added = decisions.Count(d => d.AddedByReviewer),
+            hpii_mean_all = r.HpiiMeanAll, hpii_mean_apex = r.HpiiMeanApex,
+            hpii_mean_accepted_apex = accepted.Count > 0 ? accepted.Average(f => f.Hpii!.Value) : null,
+            hpii_peak = r.HpiiPeak, pspi_mean_all = r.PspiMeanAll, duration_s = r.DurationSeconds, frame_rate = r.FrameRate, codec = r.Codec,
+            file_sha256 = r.Sha256,
+        };
+    }
+
+    private async Task<List<FrameRow>> FrameRowsAsync(Guid id, string participant, CancellationToken ct)
+    {
+        var verdicts = await db.ReviewDecisions.AsNoTracking().Where(d => d.RecordingId == id).ToDictionaryAsync(d => d.FrameIndex, ct);
+        var rows = await db.FrameResults.AsNoTracking().Where(f => f.RecordingId == id).OrderBy(f => f.FrameIndex).ToListAsync(ct);
+        return rows.Select(f => new FrameRow
+        {
+            recording_id = id.ToString(), participant = participant, frame = f.FrameIndex, time_s = f.TimeSeconds, face = f.Face, confidence = f.Confidence,
+            yaw = f.Yaw, pitch = f.Pitch, roll = f.Roll, usable = f.Usable,
+            AU01 = f.Au01, AU02 = f.Au02, AU04 = f.Au04, AU06 = f.Au06, AU07 = f.Au07, AU09 = f.Au09, AU10 = f.Au10, AU12 = f.Au12,
+            AU15 = f.Au15, AU25 = f.Au25, AU26 = f.Au26, AU43 = f.Au43, hpii = f.Hpii, pspi = f.Pspi, apex = f.Apex,
+            review = verdicts.TryGetValue(f.FrameIndex, out var d) ? (d.AddedByReviewer ? "added" : d.Decision == DecisionKind.Accepted ? "accepted" : "rejected")
+                : f.Apex ? "pending" : null,
+        }).ToList();
+    }
+
+    private async Task<List<DecisionRow>> DecisionRowsAsync(Guid id, CancellationToken ct) =>
+        (await db.ReviewDecisions.AsNoTracking().Where(d => d.RecordingId == id).OrderBy(d => d.FrameIndex).ToListAsync(ct))
+        .Select(d => new DecisionRow
+        {
+            recording_id = id.ToString(), frame = d.FrameIndex, decision = d.Decision.ToString(), added_by_reviewer = d.AddedByReviewer,
+            reason = d.Reason, reviewer = d.Reviewer, at_utc = d.AtUtc.ToString("O"),
+        }).ToList();
+
+    private async Task<List<AuditRow>> AuditRowsAsync(List<Guid> ids, Guid studyId, CancellationToken ct)
+    {
+        var events = await db.AuditEvents.AsNoTracking()
+            .Where(a => (a.RecordingId != null && ids.Contains(a.RecordingId.Value)) || (a.StudyId == studyId && a.RecordingId == null))
+            .OrderBy(a => a.Id).ToListAsync(ct);
+        return events.Select(a => new AuditRow
+        {
+            at_utc = a.AtUtc.ToString("O"), user = a.User, action = a.Action, entity_type = a.EntityType, entity_id = a.EntityId,
+            recording_id = a.RecordingId?.ToString(), before = Scrub(a.Before), after = Scrub(a.After), reason = a.Reason,
+        }).ToList();
+    }
+
+    /// <summary>Uploaders' file names may name people: they are left out of exported audit details.</summary>
+    internal static string? Scrub(string? json)
+    {
+        if (json is null) return null;
+        try
+        {
+            if (JsonNode.Parse(json) is JsonObject o && o.Remove("file")) return o.ToJsonString();
+        }
+        catch (JsonException) { }
+        return json;
+    }
+
+    private async Task<long> WriteCsvTablesAsync(ZipArchive zip, List<Guid> ids, CancellationToken ct)
+    {
+        var participants = new Dictionary<Guid, string>();
+        await WriteCsvEntryAsync<RecordingRow>(zip, "recordings.csv", async csv =>
+        {
+            foreach (var id in ids)
+            {
+                var row = await RecordingRowAsync(id, ct);
+                participants[id] = row.participant;
+                await CsvTable<RecordingRow>.WriteRowsAsync(csv, [row]);
+            }
+        });
+        long frames = 0;
+        await WriteCsvEntryAsync<FrameRow>(zip, "frames.csv", async csv =>
+        {
+            foreach (var id in ids)
+            {
+                var rows = await FrameRowsAsync(id, participants[id], ct);
+                await CsvTable<FrameRow>.WriteRowsAsync(csv, rows);
+                frames += rows.Count;
+            }
+        });
+        await WriteCsvEntryAsync<DecisionRow>(zip, "decisions.csv", async csv =>
+        {
+            foreach (var id in ids) await CsvTable<DecisionRow>.WriteRowsAsync(csv, await DecisionRowsAsync(id, ct));
+        });
+        var study = ids.Count > 0 ? await db.Recordings.Where(r => r.Id == ids[0]).Select(r => r.StudyId).SingleAsync(ct) : Guid.Empty;
+        await WriteCsvEntryAsync<AuditRow>(zip, "audit.csv", async csv => await CsvTable<AuditRow>.WriteRowsAsync(csv, await AuditRowsAsync(ids, study, ct)));
+        return frames;
+    }
+
+    private static async Task WriteCsvEntryAsync<T>(ZipArchive zip, string name, Func<TextWriter, Task> write)
+    {
+        await using var stream = zip.CreateEntry(name, CompressionLevel.Optimal).Open();
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+        await CsvTable<T>.WriteHeaderAsync(writer);
+        await write(writer);
+    }
+
+    private async Task<long> WriteParquetTablesAsync(ZipArchive zip, List<Guid> ids, CancellationToken ct)
+    {
+        var temporary = Directory.CreateTempSubdirectory("painreview-export-");
+        try
+        {
+            var recordings = new List<RecordingRow>();
+            foreach (var id in ids) recordings.Add(await RecordingRowAsync(id, ct));
+            long frames = 0;
+            var framesPath = Path.Combine(temporary.FullName, "frames.parquet");
+            var decisionsPath = Path.Combine(temporary.FullName, "decisions.parquet");
+            foreach (var recording in recordings)
+            {
+                // One row group per recording: only one recording's frames in memory at a time.
+                var rows = await FrameRowsAsync(Guid.Parse(recording.recording_id), recording.participant, ct);
+                await AppendParquetAsync(framesPath, rows, ct);
+                frames += rows.Count;
+                var decisions = await DecisionRowsAsync(Guid.Parse(recording.recording_id), ct);
+                if (decisions.Count > 0) await AppendParquetAsync(decisionsPath, decisions, ct);
+            }
+            if (!File.Exists(decisionsPath)) await AppendParquetAsync(decisionsPath, new List<DecisionRow>(), ct);
+            if (!File.Exists(framesPath)) await AppendParquetAsync(framesPath, new List<FrameRow>(), ct);
+            await WriteParquetEntryAsync(zip, "recordings.parquet", recordings, ct);
+            await CopyEntryAsync(zip, "frames.parquet", framesPath, ct);
+            await CopyEntryAsync(zip, "decisions.parquet", decisionsPath, ct);
+            var study = ids.Count > 0 ? await db.Recordings.Where(r => r.Id == ids[0]).Select(r => r.StudyId).SingleAsync(ct) : Guid.Empty;
+            await WriteParquetEntryAsync(zip, "audit.parquet", await AuditRowsAsync(ids, study, ct), ct);
+            return frames;
+        }
+        finally
+        {
+            temporary.Delete(recursive: true);
+        }
+    }
+
+    private static async Task AppendParquetAsync<T>(string path, List<T> rows, CancellationToken ct)
+    {
+        var append = File.Exists(path);
+        await using var file = new FileStream(path, append ? FileMode.Open : FileMode.Create, FileAccess.ReadWrite);
+        await ParquetSerializer.SerializeAsync(rows, file, new ParquetOptions { Append = append }, cancellationToken: ct);
+    }
+
+    private static async Task WriteParquetEntryAsync<T>(ZipArchive zip, string name, List<T> rows, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await ParquetSerializer.SerializeAsync(rows, buffer, cancellationToken: ct);
+        buffer.Position = 0;
+        await using var entry = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
+        await buffer.CopyToAsync(entry, ct);
+    }
+
+    private static async Task CopyEntryAsync(ZipArchive zip, string name, string path, CancellationToken ct)
+    {
+        await using var entry = zip.CreateEntry(name, CompressionLevel.NoCompression).Open();
+        await using var file = File.OpenRead(path);
+        await file.CopyToAsync(entry, ct);
+    }
+
+    private static async Task WriteEntryAsync(ZipArchive zip, string name, Func<Stream, Task> write)
+    {
+        await using var stream = zip.CreateEntry(name, CompressionLevel.Optimal).Open();
+        await write(stream);
+    }
+
+    private async Task WriteVideosAsync(ZipArchive zip, ExportRequest request, List<Guid> ids, CancellationToken ct)
+    {
+        if (request.VideoStore is null) throw new InvalidOperationException("The video store is needed to include videos.");
+        foreach (var id in ids)
+        {
+            var stored = await db.Recordings.Where(r => r.Id == id).Select(r => r.StoredFileName).SingleAsync(ct);
+            var path = Path.Combine(request.VideoStore, stored);
+            if (File.Exists(path)) await CopyEntryAsync(zip, $"videos/{id}{Path.GetExtension(stored)}", path, ct);
+        }
+    }
+
+    private async Task<long> WriteJsonAsync(Stream output, JsonObject manifest, List<Guid> ids, CancellationToken ct)
+    {
+        long frames = 0;
+        await using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false });
+        json.WriteStartObject();
+        json.WritePropertyName("manifest");
+        manifest.WriteTo(json);
+        json.WriteStartArray("recordings");
+        foreach (var id in ids)
+        {
+            var recording = await RecordingRowAsync(id, ct);
+            var node = JsonSerializer.SerializeToNode(recording)!.AsObject();
+            var frameRows = await FrameRowsAsync(id, recording.participant, ct);
+            node["frames"] = JsonSerializer.SerializeToNode(frameRows);
+            node["decisions"] = JsonSerializer.SerializeToNode(await DecisionRowsAsync(id, ct));
+            node.WriteTo(json);
+            frames += frameRows.Count;
+            await json.FlushAsync(ct); // one recording at a time leaves memory
+        }
+        json.WriteEndArray();
+        json.WritePropertyName("audit");
+        var study = ids.Count > 0 ? await db.Recordings.Where(r => r.Id == ids[0]).Select(r => r.StudyId).SingleAsync(ct) : Guid.Empty;
+        JsonSerializer.Serialize(json, await AuditRowsAsync(ids, study, ct));
+        json.WriteEndObject();
+        await json.FlushAsync(ct);
+        return frames;
+    }
+
+    private static string Slug(string name)
+    {
+        var slug = new string(name.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
+        while (slug.Contains("--", StringComparison.Ordinal)) slug = slug.Replace("--", "-", StringComparison.Ordinal);
+        return slug.Length == 0 ? "study" : slug[..Math.Min(40, slug.Length)];
+    }
+}

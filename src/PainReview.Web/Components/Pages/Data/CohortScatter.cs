@@ -1,0 +1,42 @@
+using PainReview.Web.Features.Cohort;
+using Plotly.Blazor;
+using Plotly.Blazor.Traces;
+using Plotly.Blazor.Traces.ScatterLib;
+
+namespace PainReview.Web.Components.Pages.Data;
+
+/// <summary>The cohort scatter: HPII (APEX and all frames) against VAS, each with its least-squares line.</summary>
+public static class CohortScatter
+{
+    public static (IList<ITrace> Data, Plotly.Blazor.Layout Layout) Build(CohortReport report)
+    {
+        var data = new List<ITrace>();
+        void Add(string name, Func<CohortPoint, double?> value, string colour)
+        {
+            var points = report.Points.Where(p => value(p).HasValue).ToList();
+            data.Add(new Scatter
+            {
+                Name = name, Mode = ModeFlag.Markers,
+                X = points.Select(p => (object)p.Vas).ToList(), Y = points.Select(p => (object)value(p)!.Value).ToList(),
+                TextArray = points.Select(p => $"{p.Participant} {p.Timepoint}").ToList(),
+                Marker = new Plotly.Blazor.Traces.ScatterLib.Marker { Color = colour, Size = 9 },
+            });
+            if (CohortAnalytics.Regression(points.Select(p => (p.Vas, value(p)!.Value)).ToList()) is { } line)
+                data.Add(new Scatter
+                {
+                    Name = name + " (fit)", Mode = ModeFlag.Lines, X = [0.0, 10.0], Y = [line.Intercept, line.Intercept + line.Slope * 10],
+                    Line = new Plotly.Blazor.Traces.ScatterLib.Line { Color = colour, Dash = "dash", Width = 2 },
+                });
+        }
+        Add("HPII, APEX frames", p => p.HpiiApex, "#C86A00");
+        Add("HPII, all frames", p => p.HpiiAll, "#1F3B73");
+        var layout = new Plotly.Blazor.Layout
+        {
+            Height = 380,
+            Margin = new Plotly.Blazor.LayoutLib.Margin { L = 50, R = 20, T = 20, B = 45 },
+            XAxis = [new Plotly.Blazor.LayoutLib.XAxis { Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = "VAS" }, Range = [0, 10] }],
+            YAxis = [new Plotly.Blazor.LayoutLib.YAxis { Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title { Text = "HPII" }, RangeMode = Plotly.Blazor.LayoutLib.YAxisLib.RangeModeEnum.ToZero }],
+        };
+        return (data, layout);
+    }
+}

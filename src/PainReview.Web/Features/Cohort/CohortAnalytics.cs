@@ -1,0 +1,75 @@
+using Microsoft.EntityFrameworkCore;
+using PainReview.Data;
+using PainReview.Data.Entities;
+using PainReview.Pipeline.ActionUnits;
+using PainReview.Pipeline.Analysis;
+using PainReview.Pipeline.Scoring;
+
+namespace PainReview.Web.Features.Cohort;
+
+/// <summary>One recording on the cohort scatter.</summary>
+public sealed record CohortPoint(Guid RecordingId, string Participant, string? Timepoint, double Vas, bool VasCorrected,
+    double? HpiiAll, double? HpiiApex, RecordingSummary Summary);
+
+public sealed record CohortReport(string Study, bool ReviewedOnly, AnalysisConfig Config, IReadOnlyList<CohortPoint> Points,
+    CohortCorrelations Correlations, DateTime ComputedUtc);
+
+/// <summary>
+/// HPII against VAS across a study, recomputed from the stored per-frame AUs with any HPII
+/// weights, APEX strategy or first-quartile filter, without re-analysing a single video.
+/// </summary>
+public sealed class CohortAnalytics(PainReviewDbContext db)
+{
+    public async Task<CohortReport> ComputeAsync(Guid studyId, bool reviewedOnly, AnalysisConfig config, CancellationToken cancellationToken = default)
+    {
+        config.Validate();
+        var study = await db.Studies.AsNoTracking().SingleAsync(s => s.Id == studyId, cancellationToken);
+        var query = db.Recordings.AsNoTracking().Where(r => r.StudyId == studyId && r.Status == RecordingStatus.Completed && r.UsableFrames > 0);
+        if (reviewedOnly) query = query.Where(r => r.ReviewState == ReviewState.Reviewed);
+        var recordings = await query.OrderBy(r => r.UploadedUtc).Select(r => new
+        {
+            r.Id, Participant = r.Participant!.Code, r.Timepoint, r.VasSelfReport,
+            Corrected = r.VasCorrections.OrderByDescending(c => c.AtUtc).ThenByDescending(c => c.Id).Select(c => (double?)c.Value).FirstOrDefault(),
+        }).ToListAsync(cancellationToken);
+
+        var points = new List<CohortPoint>();
+        foreach (var r in recordings)
+        {
+            var vas = r.Corrected ?? r.VasSelfReport;
+            if (vas is null) continue; // no label, nothing to correlate
+            var frames = await FramesAsync(r.Id, cancellationToken);
+            PainScores.Score(frames, config);
+            var summary = RecordingSummary.Of(frames, "stored per-frame AUs");
+            points.Add(new CohortPoint(r.Id, r.Participant, r.Timepoint, vas.Value, r.Corrected is not null,
+                summary.Hpii.MeanAll, summary.Hpii.MeanApex, summary));
+        }
+        var correlations = CohortCorrelations.Compute(points.Select(p => new CohortRecording(p.RecordingId.ToString(), p.Participant, p.Vas, p.Summary)).ToList());
+        return new CohortReport(study.Name, reviewedOnly, config, points, correlations, DateTime.UtcNow);
+    }
+
+    /// <summary>Stored frames as the scoring library sees them: AU intensities, no geometry.</summary>
+    private async Task<List<FrameRecord>> FramesAsync(Guid recordingId, CancellationToken ct)
+    {
+        var rows = await db.FrameResults.AsNoTracking().Where(f => f.RecordingId == recordingId).OrderBy(f => f.FrameIndex).ToListAsync(ct);
+        return rows.Select(f => new FrameRecord
+        {
+            Index = f.FrameIndex, TimeSeconds = f.TimeSeconds, Face = f.Face, Confidence = f.Confidence, PoseOk = f.Usable, Usable = f.Usable,
+            Yaw = f.Yaw, Pitch = f.Pitch, Roll = f.Roll,
+            ActionUnits = f.Usable
+                ? new float[] { V(f.Au01), V(f.Au02), V(f.Au04), V(f.Au06), V(f.Au07), V(f.Au09), V(f.Au10), V(f.Au12), V(f.Au15), V(f.Au25), V(f.Au26), V(f.Au43) }
+                : null,
+        }).ToList();
+
+        static float V(float? v) => v ?? 0;
+    }
+
+    /// <summary>Least-squares line y = a + b x (for the scatter's regression line); null with fewer than two distinct x.</summary>
+    public static (double Intercept, double Slope)? Regression(IReadOnlyList<(double X, double Y)> points)
+    {
+        if (points.Count < 2 || points.Select(p => p.X).Distinct().Count() < 2) return null;
+        var (intercept, slope) = MathNet.Numerics.Fit.Line(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
+        return (intercept, slope);
+    }
+
+    public static int AuCount => ActionUnitDefinitions.Count;
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using PainReview.Pipeline.Analysis;
+using PainReview.Pipeline.Scoring;
+
+namespace PainReview.Web.Features.Cohort;
+
+/// <summary>A self-contained HTML report (inline SVG, no scripts, no external files) that opens offline.</summary>
+public static class CohortReportHtml
+{
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    public static string Render(CohortReport report, string exportedBy, IEnumerable<object> models)
+    {
+        var html = new StringBuilder();
+        html.Append($$"""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>PainReview cohort report: {{E(report.Study)}}</title>
+            <style>
+            body{font-family:"Liberation Sans","DejaVu Sans",Arial,sans-serif;margin:32px;color:#222;max-width:1100px}
+            h1{color:#1F3B73}table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px;text-align:right}
+            th{background:#eef1f7}td:first-child,th:first-child{text-align:left}.note{background:#eef4fb;padding:10px;border-radius:4px}
+            pre{background:#f6f6f6;padding:10px;font-size:12px;overflow:auto}.au07{background:#fff6e0}
+            </style></head><body>
+            <h1>Cohort report: {{E(report.Study)}}</h1>
+            <p class="note">Facial scores complement self-report and clinical judgement; they do not replace them.</p>
+            <p>{{report.Points.Count}} recordings{{(report.ReviewedOnly ? " (reviewed only)" : "")}}; VAS as corrected by clinicians where corrected, else as self-reported.
+            Computed {{report.ComputedUtc:yyyy-MM-dd HH:mm}} UTC by {{E(exportedBy)}} with PainReview {{RecordingAnalysis.AppVersion}}.</p>
+            """);
+        html.Append("<h2>HPII against VAS</h2>").Append(Scatter(report));
+        html.Append("<h2>Correlations with VAS</h2><table><tr><th>score</th><th>subset</th><th>n</th><th>Pearson r</th><th>95% CI (Fisher)</th><th>95% CI (bootstrap)</th><th>p</th><th>Spearman ρ</th><th>95% CI (Fisher)</th><th>p</th></tr>");
+        var c = report.Correlations;
+        Row(html, "HPII, all frames", "all recordings", c.Hpii.AllFrames);
+        Row(html, "HPII, APEX frames", "all recordings", c.Hpii.Apex);
+        Row(html, "HPII, all frames", "VAS ≥ 3", c.HpiiVasAtLeast3.AllFrames);
+        Row(html, "HPII, APEX frames", "VAS ≥ 3", c.HpiiVasAtLeast3.Apex);
+        Row(html, "HPII, all frames", "HPII ≥ cohort Q1", c.HpiiAboveFirstQuartile.AllFrames);
+        Row(html, "HPII, APEX frames", "HPII ≥ cohort Q1", c.HpiiAboveFirstQuartile.Apex);
+        Row(html, "PSPI, all frames", "all recordings", c.Pspi.AllFrames);
+        Row(html, "PSPI, APEX frames", "all recordings", c.Pspi.Apex);
+        html.Append("</table><h2>Per action unit</h2><table><tr><th>AU</th><th>subset</th><th>n</th><th>Pearson r</th><th>95% CI (Fisher)</th><th>95% CI (bootstrap)</th><th>p</th><th>Spearman ρ</th><th>95% CI (Fisher)</th><th>p</th></tr>");
+        foreach (var (au, pair) in c.ActionUnits)
+        {
+            Row(html, au, "all frames", pair.AllFrames, au == "AU07");
+            Row(html, au, "APEX frames", pair.Apex, au == "AU07");
+        }
+        html.Append("</table><h2>Recordings</h2><table><tr><th>participant</th><th>timepoint</th><th>VAS</th><th>HPII all</th><th>HPII APEX</th><th>usable frames</th><th>APEX frames</th></tr>");
+        foreach (var p in report.Points)
+            html.Append(C, $"<tr><td>{E(p.Participant)}</td><td>{E(p.Timepoint ?? "")}</td><td>{p.Vas:0.#}{(p.VasCorrected ? " (corrected)" : "")}</td><td>{F(p.HpiiAll)}</td><td>{F(p.HpiiApex)}</td><td>{p.Summary.UsableFrames}</td><td>{p.Summary.ApexFrames}</td></tr>");
+        html.Append("</table><h2>Configuration and provenance</h2><pre>")
+            .Append(E(JsonSerializer.Serialize(new { configuration = report.Config, models }, AnalysisConfig.JsonOptions)))
+            .Append("</pre><p>Confidence intervals: Fisher's z transform (Spearman with Fieller's standard error) and a percentile bootstrap of 2000 resamples (seeded). p-values: two-sided, Student's t with n−2 degrees of freedom.</p></body></html>");
+        return html.ToString();
+    }
+
+
+    private static void Row(StringBuilder html, string score, string subset, CorrelationPair pair, bool highlight = false)
+    {
+        var p = pair.Pearson;
+        var s = pair.Spearman;
+        html.Append(C, $"<tr{(highlight ? " class=\"au07\"" : "")}><td>{E(score)}</td><td>{E(subset)}</td><td>{p?.N.ToString(C) ?? "–"}</td>");
+        html.Append(C, $"<td>{F(p?.R, "0.000")}</td><td>{Interval(p?.FisherLow, p?.FisherHigh)}</td><td>{Interval(p?.BootstrapLow, p?.BootstrapHigh)}</td><td>{F(p?.P, "0.0000")}</td>");
+        html.Append(C, $"<td>{F(s?.R, "0.000")}</td><td>{Interval(s?.FisherLow, s?.FisherHigh)}</td><td>{F(s?.P, "0.0000")}</td></tr>");
+    }
+
+    private static string Scatter(CohortReport report)
+    {
+        const int w = 720, h = 420, left = 60, right = 20, top = 20, bottom = 50;
+        var maxY = Math.Max(1, report.Points.SelectMany(p => new[] { p.HpiiAll ?? 0, p.HpiiApex ?? 0 }).DefaultIfEmpty(1).Max() * 1.1);
+        double X(double vas) => left + vas / 10 * (w - left - right);
+        double Y(double v) => h - bottom - v / maxY * (h - top - bottom);
+        var svg = new StringBuilder($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-label=\"HPII against VAS\">");
+        svg.Append(C, $"<rect x=\"{left}\" y=\"{top}\" width=\"{w - left - right}\" height=\"{h - top - bottom}\" fill=\"none\" stroke=\"#999\"/>");
+        for (var v = 0; v <= 10; v += 2)
+            svg.Append(C, $"<text x=\"{X(v):0.#}\" y=\"{h - bottom + 18}\" font-size=\"12\" text-anchor=\"middle\">{v}</text>");
+        svg.Append(C, $"<text x=\"{(left + w - right) / 2}\" y=\"{h - 10}\" font-size=\"13\" text-anchor=\"middle\">VAS</text>");
+        for (var i = 0; i <= 5; i++)
+        {
+            var v = maxY * i / 5;
+            svg.Append(C, $"<text x=\"{left - 8}\" y=\"{Y(v) + 4:0.#}\" font-size=\"12\" text-anchor=\"end\">{v:0.#}</text>");
+        }
+        svg.Append(C, $"<text x=\"16\" y=\"{(top + h - bottom) / 2}\" font-size=\"13\" transform=\"rotate(-90 16 {(top + h - bottom) / 2})\" text-anchor=\"middle\">HPII</text>");
+        void Series(Func<CohortPoint, double?> value, string colour, string label, int legendRow)
+        {
+            var pts = report.Points.Where(p => value(p).HasValue).Select(p => (p.Vas, value(p)!.Value)).ToList();
+            foreach (var (x, y) in pts) svg.Append(C, $"<circle cx=\"{X(x):0.#}\" cy=\"{Y(y):0.#}\" r=\"5\" fill=\"{colour}\" fill-opacity=\"0.75\"/>");
+            if (CohortAnalytics.Regression(pts) is { } line)
+                svg.Append(C, $"<line x1=\"{X(0):0.#}\" y1=\"{Y(line.Intercept):0.#}\" x2=\"{X(10):0.#}\" y2=\"{Y(line.Intercept + line.Slope * 10):0.#}\" stroke=\"{colour}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>");
+            svg.Append(C, $"<circle cx=\"{left + 20}\" cy=\"{top + 18 + legendRow * 20}\" r=\"5\" fill=\"{colour}\"/><text x=\"{left + 32}\" y=\"{top + 22 + legendRow * 20}\" font-size=\"12\">{label}</text>");
+        }
+        Series(p => p.HpiiApex, "#C86A00", "HPII, APEX frames (line: least squares)", 0);
+        Series(p => p.HpiiAll, "#1F3B73", "HPII, all frames", 1);
+        return svg.Append("</svg>").ToString();
+    }
+
+    private static string Interval(double? low, double? high) =>
+        low is { } l && high is { } h && !double.IsNaN(l) ? string.Create(C, $"{l:0.00} to {h:0.00}") : "–";
+
+    private static string F(double? v, string format = "0.00") => v is { } x && !double.IsNaN(x) ? x.ToString(format, C) : "–";
+
+    private static string E(string s) => WebUtility.HtmlEncode(s);
+}
