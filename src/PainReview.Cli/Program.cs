@@ -8,6 +8,8 @@ var root = new RootCommand("PainReview: facial action units, HPII and APEX frame
     FrameCommand.Create(),
     PlotCommand.Create(),
     CohortCommand.Create(),
+    PortalDataCommands.Export(),
+    PortalDataCommands.Demo(),
     BenchCommand.Create(),
     ModelsCommand.Create(),
 };

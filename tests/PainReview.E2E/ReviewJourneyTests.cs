@@ -17,13 +17,13 @@ namespace PainReview.E2E;
 /// clicking a thumbnail seeks the video to that frame, a rejected span and a corrected VAS survive
 /// a reload and appear in the audit log; a coordinator is refused the review page.
 /// </summary>
-public sealed partial class ReviewJourneyTests(BrowserSession session) : IClassFixture<BrowserSession>
+public sealed class ReviewJourneyTests(BrowserSession session) : IClassFixture<BrowserSession>
 {
     [Fact]
     public async Task Clinician_reviews_a_recording_and_the_changes_are_kept_and_audited()
     {
         session.RequireBrowser();
-        var (recordingId, frames) = await UploadAndAnalyseAsync("WolfgangLanger_Pexels.mp4", 7);
+        var (recordingId, frames) = await session.SeedAnalysedRecordingAsync("WolfgangLanger_Pexels.mp4", 7);
         await session.CreateUserAsync("clinician@example.org", "Clinician-Pass-1", "Clinician");
 
         var page = await session.NewPageAsync();
@@ -81,7 +81,7 @@ public sealed partial class ReviewJourneyTests(BrowserSession session) : IClassF
     public async Task Coordinator_is_refused_the_review_actions()
     {
         session.RequireBrowser();
-        var (recordingId, _) = await UploadAndAnalyseAsync("single_face.mp4", 2);
+        var (recordingId, _) = await session.SeedAnalysedRecordingAsync("single_face.mp4", 2);
         await session.CreateUserAsync("coordinator2@example.org", "Coordinator-Pass-2", "Coordinator");
         var page = await session.NewPageAsync();
         await BrowserSession.SignInAsync(page, "coordinator2@example.org", "Coordinator-Pass-2");
@@ -93,59 +93,4 @@ public sealed partial class ReviewJourneyTests(BrowserSession session) : IClassF
         await session.ScreenshotAsync(page, "13-coordinator-recording-page");
     }
 
-    /// <summary>Seeds a study in the portal's database and uploads a clip through the API as the Admin.</summary>
-    private async Task<(Guid Id, int Frames)> UploadAndAnalyseAsync(string clip, double vas)
-    {
-        var portal = session.Portal;
-        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = portal.BaseAddress };
-        var login = await client.GetStringAsync("/Account/Login");
-        var token = Token().Match(login).Groups[1].Value;
-        await client.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "login", ["__RequestVerificationToken"] = token,
-            ["Input.Email"] = PortalProcess.AdminEmail, ["Input.Password"] = PortalProcess.AdminPassword,
-        }));
-
-        var options = new DbContextOptionsBuilder<PainReviewDbContext>()
-            .UseSqlite($"Data Source={Path.Combine(session.DataDirectory, "painreview.db")}").Options;
-        Guid studyId;
-        await using (var db = new PainReviewDbContext(options))
-        {
-            var study = new Study { Name = "Review study " + Guid.NewGuid().ToString("N")[..6], CreatedBy = "e2e" };
-            study.Participants.Add(new Participant { Code = "P-100" });
-            db.Studies.Add(study);
-            await db.SaveChangesAsync();
-            studyId = study.Id;
-        }
-
-        using var form = new MultipartFormDataContent
-        {
-            { new StringContent("P-100"), "participant" },
-            { new StringContent(vas.ToString(System.Globalization.CultureInfo.InvariantCulture)), "vas" },
-        };
-        var file = new StreamContent(File.OpenRead(TestEnvironment.Clip(clip)));
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        form.Add(file, "file", clip);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/studies/{studyId}/recordings") { Content = form };
-        request.Headers.Add("X-PainReview-Api", "1");
-        var response = await client.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, body);
-        var id = Guid.Parse(JsonDocument.Parse(body).RootElement[0].GetProperty("id").GetString()!);
-
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (true)
-        {
-            using var status = new HttpRequestMessage(HttpMethod.Get, $"/api/recordings/{id}");
-            status.Headers.Add("X-PainReview-Api", "1");
-            using var doc = JsonDocument.Parse(await (await client.SendAsync(status)).Content.ReadAsStringAsync());
-            var state = doc.RootElement.GetProperty("status").GetString();
-            if (state == "Completed") return (id, doc.RootElement.GetProperty("frames").GetInt32());
-            Assert.True(state is "Queued" or "Running" && DateTime.UtcNow < deadline, $"analysis ended as {state}");
-            await Task.Delay(250);
-        }
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex Token();
 }

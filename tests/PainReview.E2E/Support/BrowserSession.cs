@@ -1,4 +1,11 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
+using PainReview.Data;
+using PainReview.Data.Entities;
 using PainReview.Pipeline.Tests.Support;
 using PainReview.Web.Tests.Process;
 
@@ -8,7 +15,7 @@ namespace PainReview.E2E.Support;
 /// The real portal process and Debian's Chromium driven by Playwright; screenshots go to
 /// artifacts/screenshots (or $PAINREVIEW_ARTIFACTS) for a person to look at.
 /// </summary>
-public sealed class BrowserSession : IAsyncLifetime
+public sealed partial class BrowserSession : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -89,6 +96,74 @@ public sealed class BrowserSession : IAsyncLifetime
         await Assertions.Expect(admin.Locator("#users-table")).ToContainTextAsync(email);
         await admin.Context.CloseAsync();
     }
+
+    /// <summary>Seeds a study in the portal's database and uploads a clip through the API as the Admin.</summary>
+    public async Task<(Guid Id, int Frames)> SeedAnalysedRecordingAsync(string clip, double vas, Guid? intoStudy = null, string participant = "P-100")
+    {
+        var portal = Portal;
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = portal.BaseAddress };
+        var login = await client.GetStringAsync("/Account/Login");
+        var token = Token().Match(login).Groups[1].Value;
+        await client.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login", ["__RequestVerificationToken"] = token,
+            ["Input.Email"] = PortalProcess.AdminEmail, ["Input.Password"] = PortalProcess.AdminPassword,
+        }));
+
+        var options = new DbContextOptionsBuilder<PainReviewDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(DataDirectory, "painreview.db")}").Options;
+        Guid studyId;
+        await using (var db = new PainReviewDbContext(options))
+        {
+            if (intoStudy is { } existing)
+            {
+                studyId = existing;
+                db.Participants.Add(new Participant { StudyId = studyId, Code = participant });
+            }
+            else
+            {
+                var study = new Study { Name = "Study " + Guid.NewGuid().ToString("N")[..6], CreatedBy = "e2e" };
+                LastStudyName = study.Name;
+                study.Participants.Add(new Participant { Code = participant });
+                db.Studies.Add(study);
+                studyId = study.Id;
+            }
+            await db.SaveChangesAsync();
+        }
+
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(participant), "participant" },
+            { new StringContent(vas.ToString(System.Globalization.CultureInfo.InvariantCulture)), "vas" },
+        };
+        var file = new StreamContent(File.OpenRead(TestEnvironment.Clip(clip)));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(file, "file", clip);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/studies/{studyId}/recordings") { Content = form };
+        request.Headers.Add("X-PainReview-Api", "1");
+        var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        var id = Guid.Parse(JsonDocument.Parse(body).RootElement[0].GetProperty("id").GetString()!);
+
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (true)
+        {
+            using var status = new HttpRequestMessage(HttpMethod.Get, $"/api/recordings/{id}");
+            status.Headers.Add("X-PainReview-Api", "1");
+            using var doc = JsonDocument.Parse(await (await client.SendAsync(status)).Content.ReadAsStringAsync());
+            var state = doc.RootElement.GetProperty("status").GetString();
+            if (state == "Completed") { LastStudyId = studyId; return (id, doc.RootElement.GetProperty("frames").GetInt32()); }
+            Assert.True(state is "Queued" or "Running" && DateTime.UtcNow < deadline, $"analysis ended as {state}");
+            await Task.Delay(250);
+        }
+    }
+
+    public Guid LastStudyId { get; private set; }
+    public string LastStudyName { get; private set; } = "";
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex Token();
 
     private static string ArtifactsDirectory()
     {

@@ -29,6 +29,7 @@ public sealed partial class PortalFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        PainReview.Web.Jobs.JobRecovery.SweepInterval = TimeSpan.FromSeconds(1);
         builder.UseSetting("PainReview:DataDirectory", _data.Path);
         builder.UseSetting("PainReview:MaxUploadBytes", UploadLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("PainReview:Models", TestEnvironment.Models.Path);

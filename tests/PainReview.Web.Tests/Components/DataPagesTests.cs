@@ -1,0 +1,62 @@
+using Bunit;
+using Bunit.TestDoubles;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+using PainReview.Data;
+using PainReview.Data.Entities;
+using PainReview.Web.Components.Pages.Data;
+
+namespace PainReview.Web.Tests.Components;
+
+/// <summary>bUnit: the data manager's export page (selection, counts, the download link it builds).</summary>
+public sealed class DataPagesTests : BunitContext
+{
+    private readonly SqliteConnection _connection = new("Data Source=:memory:");
+    private readonly Guid _study;
+
+    public DataPagesTests()
+    {
+        _connection.Open();
+        Services.AddDbContext<PainReviewDbContext>(o => o.UseSqlite(_connection));
+        Services.AddMudServices();
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        var auth = AddAuthorization();
+        auth.SetAuthorized("datamanager@example.org");
+        auth.SetRoles(Roles.DataManager);
+        using var scope = Services.GetRequiredService<IServiceScopeFactory>().CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PainReviewDbContext>();
+        db.Database.EnsureCreated();
+        var study = new Study { Name = "Export study", CreatedBy = "t" };
+        var participant = new Participant { Code = "P-1", Study = study };
+        foreach (var reviewed in new[] { true, true, false })
+            db.Recordings.Add(new Recording
+            {
+                Study = study, Participant = participant, OriginalFileName = "x.mp4", StoredFileName = "x.mp4", Sha256 = Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
+                UploadedBy = "t", Status = RecordingStatus.Completed, ReviewState = reviewed ? ReviewState.Reviewed : ReviewState.NotReviewed,
+            });
+        db.SaveChanges();
+        _study = study.Id;
+    }
+
+    [Fact]
+    public void Export_page_counts_reviewed_recordings_and_builds_the_download_link()
+    {
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var nav = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        nav.NavigateTo($"data/exports?study={_study}");
+        var page = Render<ExportPage>();
+        page.WaitForAssertion(() => Assert.Contains("2 recordings will be exported", page.Find("#export-count").TextContent));
+        var link = page.Find("#export-download");
+        Assert.Contains($"study={_study}", link.GetAttribute("href"));
+        Assert.Contains("format=csv", link.GetAttribute("href"));
+        Assert.Contains("unreviewed=false", link.GetAttribute("href"));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) _connection.Dispose();
+    }
+}

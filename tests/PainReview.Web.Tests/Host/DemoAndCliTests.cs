@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using PainReview.Data.Demo;
+using PainReview.Data.Entities;
+using PainReview.Pipeline.Tests.Support;
+using PainReview.Web.Tests.Support;
+
+namespace PainReview.Web.Tests.Host;
+
+/// <summary>Host and CLI: demo studies (labelled, analysed, deleted in one action) and 'painreview export' on the portal's data.</summary>
+[Collection(PortalCollection.Name)]
+public sealed class DemoAndCliTests(PortalFixture portal) : IDisposable
+{
+    private readonly TempDirectory _temp = TestEnvironment.TempDirectory();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string VideoStore => Path.Combine(portal.Factory.DataDirectory, "videos");
+
+    private string DemoFolder()
+    {
+        var folder = Directory.CreateDirectory(_temp.File("demo-videos")).FullName;
+        foreach (var (clip, seconds) in new[] { ("single_face.mp4", "2"), ("WolfgangLanger_Pexels.mp4", "4") })
+            Ffmpeg.Run("-i", TestEnvironment.Clip(clip), "-t", seconds, "-an", "-c:v", "libx264", "-preset", "ultrafast",
+                "-metadata", $"comment={Guid.NewGuid()}", Path.Combine(folder, Path.GetFileNameWithoutExtension(clip) + ".mp4"));
+        File.WriteAllText(Path.Combine(folder, "readme.txt"), "not a video");
+        return folder;
+    }
+
+    [Fact]
+    public async Task A_demo_study_is_labelled_analysed_and_deleted_in_one_action()
+    {
+        var result = await portal.Factory.WithDbAsync(db => DemoStudies.CreateAsync(db, DemoFolder(), VideoStore, "admin@example.org"));
+        Assert.True(result.Study.IsDemo);
+        Assert.StartsWith("Demo: ", result.Study.Name);
+        Assert.Equal(2, result.Added.Count);
+        Assert.Single(result.Skipped, s => s.StartsWith("readme.txt", StringComparison.Ordinal));
+
+        // The portal's sweep picks the queued recordings up and analyses them.
+        foreach (var recording in result.Study.Recordings)
+        {
+            var done = await portal.Factory.WaitForAnalysisAsync(recording.Id, TimeSpan.FromSeconds(120));
+            Assert.Equal(RecordingStatus.Completed, done.Status);
+            Assert.Equal(DemoStudies.GeneratedLabelNote, done.Notes);
+            Assert.InRange(done.VasSelfReport!.Value, 0, 10);
+        }
+        var files = result.Study.Recordings.Select(r => Path.Combine(VideoStore, r.StoredFileName)).ToList();
+        Assert.All(files, f => Assert.True(File.Exists(f)));
+
+        await portal.Factory.WithDbAsync(async db => { await DemoStudies.DeleteAsync(db, result.Study.Id, VideoStore, "admin@example.org"); return 0; });
+        var (studyExists, recordings, frames, audit) = await portal.Factory.WithDbAsync(async db => (
+            await db.Studies.AnyAsync(s => s.Id == result.Study.Id),
+            await db.Recordings.CountAsync(r => r.StudyId == result.Study.Id),
+            await db.FrameResults.CountAsync(f => result.Study.Recordings.Select(r => r.Id).Contains(f.RecordingId)),
+            await db.AuditEvents.Where(a => a.StudyId == result.Study.Id).Select(a => a.Action).ToListAsync()));
+        Assert.False(studyExists);
+        Assert.Equal(0, recordings);
+        Assert.Equal(0, frames);
+        Assert.All(files, f => Assert.False(File.Exists(f)));
+        Assert.Contains("demo.created", audit);
+        Assert.Contains("demo.deleted", audit);
+    }
+
+    [Fact]
+    public async Task Real_studies_cannot_be_deleted_as_demo_data()
+    {
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            portal.Factory.WithDbAsync(async db => { await DemoStudies.DeleteAsync(db, portal.StudyId, VideoStore, "x"); return 0; }));
+        Assert.Contains("real study", e.Message);
+    }
+
+    [Fact]
+    public async Task Painreview_export_writes_the_same_dataset_from_the_command_line()
+    {
+        var demo = await portal.Factory.WithDbAsync(db => DemoStudies.CreateAsync(db, DemoFolder(), VideoStore, "admin@example.org"));
+        foreach (var r in demo.Study.Recordings) await portal.Factory.WaitForAnalysisAsync(r.Id, TimeSpan.FromSeconds(120));
+        var output = _temp.File("export.json");
+        var (code, stdout, stderr) = RunCli("export", "--data", portal.Factory.DataDirectory, "--study", demo.Study.Name, "--format", "json",
+            "--include-unreviewed", "--out", output);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("2 recordings", stdout);
+        using var doc = JsonDocument.Parse(File.ReadAllText(output));
+        Assert.StartsWith("cli:", doc.RootElement.GetProperty("manifest").GetProperty("exported_by").GetString());
+        Assert.Equal(2, doc.RootElement.GetProperty("recordings").GetArrayLength());
+        Assert.True(doc.RootElement.GetProperty("manifest").GetProperty("study").GetProperty("demo").GetBoolean());
+        Assert.True(await portal.Factory.WithDbAsync(db => db.AuditEvents.AnyAsync(a => a.StudyId == demo.Study.Id && a.Action == "export.downloaded" && a.User.StartsWith("cli:"))));
+
+        var missing = RunCli("export", "--data", portal.Factory.DataDirectory, "--study", "No such study", "--out", _temp.File("x.zip"));
+        Assert.Equal(3, missing.Code);
+        Assert.Contains("No study called 'No such study'", missing.StdErr);
+    }
+
+    private static (int Code, string StdOut, string StdErr) RunCli(params string[] args)
+    {
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        string? dll = null;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null && dll is null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "src", "PainReview.Cli", "bin", configuration, "net10.0", "painreview.dll");
+            if (File.Exists(candidate)) dll = candidate;
+        }
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(dll ?? throw new FileNotFoundException("painreview.dll is not built."));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit(120_000);
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
