@@ -9,24 +9,30 @@ builder.WebHost.UseStaticWebAssets();
 builder.AddPainReviewPortal();
 
 var app = builder.Build();
+var portal = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PortalOptions>>().Value;
 await app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync();
 
-if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error", createScopeForErrors: true);
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseAntiforgery();
-app.MapStaticAssets().AllowAnonymous();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
-app.MapPortalEndpoints();
-app.MapHangfireDashboard("/hangfire", new DashboardOptions
+if (portal.ServesPages)
 {
-    Authorization = [new ServiceRegistration.AdminDashboardFilter()],
-    AppPath = "/",
-    DashboardTitle = "PainReview jobs",
-});
+    if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error", createScopeForErrors: true);
+    app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+    app.UseAntiforgery();
+    app.MapStaticAssets().AllowAnonymous();
+    app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    app.MapPortalEndpoints();
+    app.MapHangfireDashboard("/hangfire", new DashboardOptions
+    {
+        Authorization = [new ServiceRegistration.AdminDashboardFilter()],
+        AppPath = "/",
+        DashboardTitle = "PainReview jobs",
+    });
+}
+// A worker serves no pages: only its health, for the orchestrator.
 app.MapHealthChecks("/healthz").AllowAnonymous();
 
-app.Lifetime.ApplicationStarted.Register(() =>
-    Console.WriteLine($"PainReview portal listening on {string.Join(", ", app.Urls)}; sign in at {app.Urls.FirstOrDefault()}/Account/Login"));
+app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(portal.ServesPages
+    ? $"PainReview portal ({portal.Role}) listening on {string.Join(", ", app.Urls)}; sign in at {app.Urls.FirstOrDefault()}/Account/Login"
+    : $"PainReview worker {ServiceRegistration.WorkerName} running analyses; health at {app.Urls.FirstOrDefault()}/healthz"));
 app.Run();
 
 /// <summary>Entry point, visible to the host tests.</summary>

@@ -47,6 +47,9 @@ internal sealed class RecordingConfiguration : IEntityTypeConfiguration<Recordin
         b.Property(r => r.ReviewState).HasConversion<string>().HasMaxLength(20);
         b.Property(r => r.ReviewedBy).HasMaxLength(256);
         b.Property(r => r.ReviewVersion).IsConcurrencyToken();
+        // A run writes its results only while its token is current: a superseded run's write fails.
+        b.Property(r => r.RunToken).IsConcurrencyToken();
+        b.Property(r => r.Worker).HasMaxLength(200);
     }
 }
 

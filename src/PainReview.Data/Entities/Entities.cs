@@ -90,6 +90,9 @@ public class Recording
     /// <summary>Identifies the run allowed to write results; a superseded run's results are discarded.</summary>
     public Guid? RunToken { get; set; }
     public string? JobId { get; set; }
+    /// <summary>The worker running the analysis, and until when its claim holds unless renewed.</summary>
+    public string? Worker { get; set; }
+    public DateTime? LeaseUntilUtc { get; set; }
     public DateTime UploadedUtc { get; set; } = DateTime.UtcNow;
     public required string UploadedBy { get; set; }
     public DateTime? StartedUtc { get; set; }

@@ -436,6 +436,9 @@ namespace PainReview.Data.Migrations
                     b.Property<string>("JobId")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("LeaseUntilUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Notes")
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
@@ -477,6 +480,7 @@ namespace PainReview.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid?>("RunToken")
+                        .IsConcurrencyToken()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Sha256")
@@ -523,6 +527,10 @@ namespace PainReview.Data.Migrations
 
                     b.Property<int?>("Width")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Worker")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 

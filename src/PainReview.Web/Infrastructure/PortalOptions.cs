@@ -8,6 +8,28 @@ public sealed class PortalOptions
     /// <summary>Folder for the embedded database and the video store; other paths may use {DataDirectory}.</summary>
     public string DataDirectory { get; set; } = "data";
     public string Database { get; set; } = "Data Source={DataDirectory}/painreview.db";
+    /// <summary>Sqlite (embedded, the default) or PostgreSql (for several processes and machines).</summary>
+    public string DatabaseProvider { get; set; } = PainReview.Data.DatabaseProviders.Sqlite;
+    /// <summary>InMemory (embedded, one process) or PostgreSql (shared by web and worker processes; uses <see cref="Database"/>).</summary>
+    public string JobStorage { get; set; } = "InMemory";
+    /// <summary>all (pages and jobs, the default), web (pages only) or worker (jobs only, no pages).</summary>
+    public string Role { get; set; } = "all";
+    /// <summary>How long a worker's claim on a recording holds without being renewed; then another worker takes over.</summary>
+    public int LeaseSeconds { get; set; } = 30;
+
+    public bool ServesPages => !Role.Equals("worker", StringComparison.OrdinalIgnoreCase);
+    public bool RunsJobs => !Role.Equals("web", StringComparison.OrdinalIgnoreCase);
+    public bool SharedJobStorage => JobStorage.Equals("PostgreSql", StringComparison.OrdinalIgnoreCase);
+
+    public void Validate()
+    {
+        if (Role is not ("all" or "web" or "worker"))
+            throw new InvalidOperationException($"PainReview:Role is '{Role}': use all, web or worker.");
+        if (Role != "all" && !SharedJobStorage)
+            throw new InvalidOperationException($"A separate {Role} process needs job storage shared with the others: set PainReview:JobStorage=PostgreSql (and PainReview:DatabaseProvider=PostgreSql).");
+        if (SharedJobStorage && !DatabaseProvider.Equals(PainReview.Data.DatabaseProviders.PostgreSql, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException("PostgreSQL job storage needs the PostgreSQL app database: set PainReview:DatabaseProvider=PostgreSql.");
+    }
     public string VideoStore { get; set; } = "{DataDirectory}/videos";
     /// <summary>Largest upload accepted, in bytes.</summary>
     public long MaxUploadBytes { get; set; } = 2L << 30;

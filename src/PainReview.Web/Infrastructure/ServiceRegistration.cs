@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.InMemory;
+using Hangfire.PostgreSql;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -31,6 +32,10 @@ public static class ServiceRegistration
             o.AdminPassword ??= builder.Configuration["PAINREVIEW_ADMIN_PASSWORD"];
         });
         var options = section.Get<PortalOptions>() ?? new PortalOptions();
+        if (builder.Configuration["PAINREVIEW_ROLE"] is { Length: > 0 } role) options.Role = role;
+        options.Role = options.Role.ToLowerInvariant();
+        options.Validate();
+        services.PostConfigure<PortalOptions>(o => o.Role = options.Role);
         Directory.CreateDirectory(Path.GetFullPath(options.DataDirectory));
 
         services.AddRazorComponents().AddInteractiveServerComponents();
@@ -60,8 +65,7 @@ public static class ServiceRegistration
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
-        services.AddDbContext<PainReviewDbContext>(o => o.UseSqlite(options.DatabaseConnection));
-        services.AddDbContextFactory<PainReviewDbContext>(o => o.UseSqlite(options.DatabaseConnection), ServiceLifetime.Scoped);
+        services.AddDbContext<PainReviewDbContext>(o => o.Use(options.DatabaseProvider, options.DatabaseConnection));
         services.AddIdentityCore<ApplicationUser>(o =>
             {
                 o.SignIn.RequireConfirmedAccount = false;
@@ -90,23 +94,39 @@ public static class ServiceRegistration
         services.AddScoped<Features.Export.ExportService>();
         services.AddScoped<Features.Cohort.CohortAnalytics>();
         services.AddScoped<AnalyzeRecordingJob>();
-        services.AddHostedService<JobRecovery>();
-
-        services.AddHangfire(c => c
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseInMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromDays(1) }));
-        services.AddHangfireServer(o =>
+        services.AddHangfire(c =>
         {
-            o.WorkerCount = Math.Max(1, options.Workers);
-            o.Queues = [AnalyzeRecordingJob.Queue, "default"];
-            o.ServerName = $"painreview-{Environment.MachineName}-{Environment.ProcessId}";
+            c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            if (options.SharedJobStorage)
+                c.UsePostgreSqlStorage(p => p.UseNpgsqlConnection(options.DatabaseConnection), new Hangfire.PostgreSql.PostgreSqlStorageOptions
+                {
+                    QueuePollInterval = TimeSpan.FromSeconds(1),
+                    // A killed worker's job comes back after this; the recording's own lease usually re-queues it sooner.
+                    InvisibilityTimeout = TimeSpan.FromMinutes(5),
+                    PrepareSchemaIfNecessary = true,
+                });
+            else
+                c.UseInMemoryStorage(new InMemoryStorageOptions { MaxExpirationTime = TimeSpan.FromDays(1) });
         });
+        if (options.RunsJobs)
+        {
+            services.AddHangfireServer(o =>
+            {
+                o.WorkerCount = Math.Max(1, options.Workers);
+                o.Queues = [AnalyzeRecordingJob.Queue, "default"];
+                o.ServerName = WorkerName;
+            });
+            services.AddHostedService<JobRecovery>();
+        }
 
         services.AddHealthChecks().AddDbContextCheck<PainReviewDbContext>("database");
         return builder;
     }
+
+    /// <summary>This process's name among the workers (host and process id).</summary>
+    public static string WorkerName { get; } = $"painreview-{Environment.MachineName}-{Environment.ProcessId}";
 
     private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
     {

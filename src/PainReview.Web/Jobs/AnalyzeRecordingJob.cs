@@ -17,7 +17,8 @@ namespace PainReview.Web.Jobs;
 /// </summary>
 public sealed class AnalyzeRecordingJob(
     PainReviewDbContext db, PipelinePool pipelines, VideoStore store, RecordingProgress progress,
-    JobCancellations cancellations, AuditLog audit, ILogger<AnalyzeRecordingJob> logger)
+    JobCancellations cancellations, AuditLog audit, Microsoft.Extensions.Options.IOptions<Infrastructure.PortalOptions> options,
+    ILogger<AnalyzeRecordingJob> logger)
 {
     public const string Queue = "analysis";
     public const int MaxAttempts = 3;
@@ -27,13 +28,20 @@ public sealed class AnalyzeRecordingJob(
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     public async Task RunAsync(Guid recordingId, CancellationToken cancellationToken)
     {
-        // Claim atomically: of two runs for one recording, only one moves it from Queued to Running.
+        // Claim atomically: of two runs for one recording, only one moves it to Running. A run
+        // whose worker died (its lease ran out) can be taken over.
         var token = Guid.NewGuid();
         var now = DateTime.UtcNow;
-        var claimed = await db.Recordings.Where(r => r.Id == recordingId && r.Status == RecordingStatus.Queued)
+        var leaseTime = TimeSpan.FromSeconds(options.Value.LeaseSeconds);
+        var worker = Infrastructure.ServiceRegistration.WorkerName;
+        var claimed = await db.Recordings
+            .Where(r => r.Id == recordingId && (r.Status == RecordingStatus.Queued
+                || (r.Status == RecordingStatus.Running && r.LeaseUntilUtc != null && r.LeaseUntilUtc < now)))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.Status, RecordingStatus.Running)
                 .SetProperty(r => r.RunToken, token)
+                .SetProperty(r => r.Worker, worker)
+                .SetProperty(r => r.LeaseUntilUtc, now + leaseTime)
                 .SetProperty(r => r.Attempts, r => r.Attempts + 1)
                 .SetProperty(r => r.Progress, 0)
                 .SetProperty(r => r.Error, (string?)null)
@@ -60,8 +68,10 @@ public sealed class AnalyzeRecordingJob(
                     {
                         if (DateTime.UtcNow - lastSaved < TimeSpan.FromSeconds(1)) return;
                         lastSaved = DateTime.UtcNow;
+                        // Progress for the pages, and the lease renewed: this worker is alive.
+                        var until = DateTime.UtcNow + leaseTime;
                         await db.Recordings.Where(r => r.Id == recordingId && r.RunToken == token)
-                            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Progress, fraction), CancellationToken.None);
+                            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Progress, fraction).SetProperty(r => r.LeaseUntilUtc, until), CancellationToken.None);
                     }), cancellationToken: cancellation.Token);
             }
             await SaveResultsAsync(recordingId, token, analysis);
@@ -120,11 +130,23 @@ public sealed class AnalyzeRecordingJob(
         recording.HpiiPeak = s.Hpii.Peak;
         recording.PspiMeanAll = s.Pspi.MeanAll;
         recording.SummaryJson = analysis.SummaryJson();
+        recording.LeaseUntilUtc = null;
         await audit.AddAsync("analysis.completed", nameof(Recording), recordingId.ToString(), after: new
         {
             s.Frames, s.UsableFrames, s.ApexFrames, hpiiMeanAll = s.Hpii.MeanAll, hpiiMeanApex = s.Hpii.MeanApex,
         }, studyId: recording.StudyId, recordingId: recordingId, user: "system");
-        await db.SaveChangesAsync();
+        try
+        {
+            await db.SaveChangesAsync();
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another worker took the recording over while this one was finishing: its results win.
+            logger.LogWarning("Recording {Id} was taken over by another run; these results are discarded.", recordingId);
+            await transaction.RollbackAsync();
+            db.ChangeTracker.Clear();
+            return;
+        }
         await transaction.CommitAsync();
         Publish(recording);
     }
@@ -136,8 +158,16 @@ public sealed class AnalyzeRecordingJob(
         if (recording is null || recording.RunToken != token) return;
         recording.Status = status;
         recording.Error = error;
+        recording.LeaseUntilUtc = null;
         if (status != RecordingStatus.Queued) recording.CompletedUtc = DateTime.UtcNow;
-        await db.SaveChangesAsync();
+        try
+        {
+            await db.SaveChangesAsync();
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return; // superseded by another run
+        }
         Publish(recording);
     }
 

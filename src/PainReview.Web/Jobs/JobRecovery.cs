@@ -10,7 +10,8 @@ namespace PainReview.Web.Jobs;
 /// at start, every recording that was queued or running when the process died is queued again.
 /// The job's claim and its run token make sure only one set of results is ever written.
 /// </summary>
-public sealed class JobRecovery(IServiceScopeFactory scopes, ILogger<JobRecovery> logger) : BackgroundService
+public sealed class JobRecovery(IServiceScopeFactory scopes, Microsoft.Extensions.Options.IOptions<Infrastructure.PortalOptions> options,
+    ILogger<JobRecovery> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -18,7 +19,12 @@ public sealed class JobRecovery(IServiceScopeFactory scopes, ILogger<JobRecovery
         var db = scope.ServiceProvider.GetRequiredService<PainReviewDbContext>();
         var jobs = scope.ServiceProvider.GetRequiredService<IBackgroundJobClient>();
 
-        var interrupted = await db.Recordings.Where(r => r.Status == RecordingStatus.Running).ToListAsync(stoppingToken);
+        // Alone (embedded job storage), every Running recording was this process's and is dead. With
+        // shared workers, only those whose worker stopped renewing its lease.
+        var now = DateTime.UtcNow;
+        var alone = !options.Value.SharedJobStorage;
+        var interrupted = await db.Recordings.Where(r => r.Status == RecordingStatus.Running
+            && (alone || r.LeaseUntilUtc == null || r.LeaseUntilUtc < now)).ToListAsync(stoppingToken);
         foreach (var r in interrupted)
         {
             r.Status = RecordingStatus.Queued;
@@ -29,24 +35,35 @@ public sealed class JobRecovery(IServiceScopeFactory scopes, ILogger<JobRecovery
 
         var queued = await db.Recordings.Where(r => r.Status == RecordingStatus.Queued).OrderBy(r => r.UploadedUtc)
             .Select(r => r.Id).ToListAsync(stoppingToken);
-        foreach (var id in queued) Enqueue(jobs, id);
+        if (alone || interrupted.Count > 0)
+            foreach (var id in alone ? queued : interrupted.Select(r => r.Id).ToList()) Enqueue(jobs, id);
         if (queued.Count > 0)
             logger.LogInformation("Re-queued {Count} recordings ({Interrupted} interrupted while running).", queued.Count, interrupted.Count);
 
         // Recordings queued from outside this process (the 'painreview demo' command) are picked up
         // too. A second job for a recording is harmless: only one can claim it.
-        var seen = new HashSet<Guid>(queued);
+        // Then, periodically: recordings queued from outside (the 'painreview demo' command), and
+        // recordings whose worker died mid-run (lease expired) are queued again.
         using var timer = new PeriodicTimer(SweepInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             await using var sweepScope = scopes.CreateAsyncScope();
             var sweepDb = sweepScope.ServiceProvider.GetRequiredService<PainReviewDbContext>();
+            var expiredBefore = DateTime.UtcNow;
+            var stale = await sweepDb.Recordings.Where(r => r.Status == RecordingStatus.Running && r.LeaseUntilUtc != null && r.LeaseUntilUtc < expiredBefore)
+                .Select(r => r.Id).ToListAsync(stoppingToken);
+            foreach (var id in stale)
+            {
+                // The claim in the job takes it over atomically; a second sweeper's job finds nothing to do.
+                logger.LogWarning("Recording {Id}: its worker stopped renewing the lease; queueing it again.", id);
+                Enqueue(jobs, id);
+            }
             var waiting = await sweepDb.Recordings.Where(r => r.Status == RecordingStatus.Queued && r.JobId == null)
                 .Select(r => r.Id).ToListAsync(stoppingToken);
-            foreach (var id in waiting.Where(seen.Add))
+            foreach (var id in waiting)
             {
                 var jobId = Enqueue(jobs, id);
-                await sweepDb.Recordings.Where(r => r.Id == id).ExecuteUpdateAsync(x => x.SetProperty(r => r.JobId, jobId), stoppingToken);
+                await sweepDb.Recordings.Where(r => r.Id == id && r.JobId == null).ExecuteUpdateAsync(x => x.SetProperty(r => r.JobId, jobId), stoppingToken);
             }
         }
     }
