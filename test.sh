@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 PAINREVIEW_SETUP_BROWSER=1 scripts/setup.sh
+# A throw-away PostgreSQL cluster for the scale-out tests, stopped whatever happens.
+eval "$(scripts/postgres.sh start)"
 results=$(mktemp -d)
+trap 'scripts/postgres.sh stop "$PAINREVIEW_PG_DIR"; rm -rf "$results"' EXIT
 status=0
 dotnet test PainReview.sln -c Release --no-build -nologo \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@" || status=$?
@@ -13,5 +16,4 @@ dotnet test PainReview.sln -c Release --no-build -nologo \
 cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*' | awk '
   { for (i = 1; i <= NF; i++) { split($i, kv, "="); gsub(/"/, "", kv[2]); c[kv[1]] += kv[2] } }
   END { printf "%d passed, %d failed, %d skipped\n", c["passed"], c["failed"] + c["error"], c["notExecuted"] }'
-rm -rf "$results"
 exit $status

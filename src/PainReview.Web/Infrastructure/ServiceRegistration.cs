@@ -62,8 +62,10 @@ public static class ServiceRegistration
             o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
         });
-        services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        // Nothing a page process serves is anonymous unless marked so. A worker serves nothing but its health.
+        var authorization = services.AddAuthorizationBuilder();
+        if (options.ServesPages)
+            authorization.SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
         services.AddDbContext<PainReviewDbContext>(o => o.Use(options.DatabaseProvider, options.DatabaseConnection));
         services.AddIdentityCore<ApplicationUser>(o =>

@@ -14,6 +14,8 @@ namespace PainReview.Web.Jobs;
 /// Analyses one recording. Idempotent and safe to retry: it claims the recording (Queued to
 /// Running, with a fresh run token), and writes per-frame results and the summary in one
 /// transaction that replaces any earlier results, only while its token is still the current one.
+/// No Hangfire distributed lock: a killed worker would hold it for minutes, while the claim and
+/// its lease already keep two runs from both writing.
 /// </summary>
 public sealed class AnalyzeRecordingJob(
     PainReviewDbContext db, PipelinePool pipelines, VideoStore store, RecordingProgress progress,
@@ -25,7 +27,6 @@ public sealed class AnalyzeRecordingJob(
 
     [Queue(Queue)]
     [AutomaticRetry(Attempts = MaxAttempts - 1, DelaysInSeconds = [5, 30])]
-    [DisableConcurrentExecution(timeoutInSeconds: 60)]
     public async Task RunAsync(Guid recordingId, CancellationToken cancellationToken)
     {
         // Claim atomically: of two runs for one recording, only one moves it to Running. A run

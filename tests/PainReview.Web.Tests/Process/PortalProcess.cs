@@ -12,6 +12,7 @@ public sealed class PortalProcess : IDisposable
     private readonly System.Text.StringBuilder _log = new();
 
     public Uri BaseAddress { get; }
+    public int ProcessId => _process.Id;
     public string Log { get { lock (_log) return _log.ToString(); } }
 
     private PortalProcess(System.Diagnostics.Process process, Uri baseAddress)
