@@ -39,7 +39,7 @@ public sealed record InferenceOptions
             catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
             {
                 options.Dispose();
-                throw new InvalidOperationException(
+                throw new Models.ModelSetupException(
                     "The CUDA execution provider is not available: install the GPU build of ONNX Runtime and a CUDA driver, or use the CPU provider.", e);
             }
         }

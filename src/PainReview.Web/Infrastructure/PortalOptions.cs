@@ -16,6 +16,8 @@ public sealed class PortalOptions
     public string Role { get; set; } = "all";
     /// <summary>How long a worker's claim on a recording holds without being renewed; then another worker takes over.</summary>
     public int LeaseSeconds { get; set; } = 30;
+    /// <summary>ONNX Runtime execution provider for the face models: Cpu, or Cuda on GPU workers (needs the GPU build of ONNX Runtime).</summary>
+    public PainReview.Pipeline.Faces.ExecutionProvider ExecutionProvider { get; set; } = PainReview.Pipeline.Faces.ExecutionProvider.Cpu;
 
     public bool ServesPages => !Role.Equals("worker", StringComparison.OrdinalIgnoreCase);
     public bool RunsJobs => !Role.Equals("web", StringComparison.OrdinalIgnoreCase);

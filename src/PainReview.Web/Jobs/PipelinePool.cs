@@ -8,7 +8,7 @@ namespace PainReview.Web.Jobs;
 /// Face pipelines (each holds its own ONNX sessions) for the job workers: created on first use,
 /// reused, one per concurrent analysis.
 /// </summary>
-public sealed class PipelinePool(ModelDirectory models) : IDisposable
+public sealed class PipelinePool(ModelDirectory models, Microsoft.Extensions.Options.IOptions<Infrastructure.PortalOptions> options) : IDisposable
 {
     private readonly ConcurrentBag<FacePipeline> _idle = [];
     private readonly ConcurrentBag<FacePipeline> _all = [];
@@ -19,7 +19,7 @@ public sealed class PipelinePool(ModelDirectory models) : IDisposable
     {
         if (!_idle.TryTake(out var pipeline))
         {
-            pipeline = new FacePipeline(models);
+            pipeline = new FacePipeline(models, new InferenceOptions { Provider = options.Value.ExecutionProvider });
             _all.Add(pipeline);
         }
         return new Lease(this, pipeline);
