@@ -184,6 +184,34 @@ public class FrameResult
     public double? Hpii { get; set; }
     public double? Pspi { get; set; }
     public bool Apex { get; set; }
+
+    /// <summary>AU intensities in <see cref="Pipeline.ActionUnits.ActionUnit"/> order.</summary>
+    public float?[] ActionUnits() => [Au01, Au02, Au04, Au06, Au07, Au09, Au10, Au12, Au15, Au25, Au26, Au43];
+
+    public static FrameResult From(Guid recordingId, Pipeline.Analysis.FrameRecord f)
+    {
+        float? Au(Pipeline.ActionUnits.ActionUnit u) => f.Au(u);
+        return new FrameResult
+        {
+            RecordingId = recordingId, FrameIndex = f.Index, TimeSeconds = f.TimeSeconds, Face = f.Face, Confidence = f.Confidence,
+            Yaw = f.Yaw, Pitch = f.Pitch, Roll = f.Roll, Usable = f.Usable,
+            Au01 = Au(Pipeline.ActionUnits.ActionUnit.AU01), Au02 = Au(Pipeline.ActionUnits.ActionUnit.AU02),
+            Au04 = Au(Pipeline.ActionUnits.ActionUnit.AU04), Au06 = Au(Pipeline.ActionUnits.ActionUnit.AU06),
+            Au07 = Au(Pipeline.ActionUnits.ActionUnit.AU07), Au09 = Au(Pipeline.ActionUnits.ActionUnit.AU09),
+            Au10 = Au(Pipeline.ActionUnits.ActionUnit.AU10), Au12 = Au(Pipeline.ActionUnits.ActionUnit.AU12),
+            Au15 = Au(Pipeline.ActionUnits.ActionUnit.AU15), Au25 = Au(Pipeline.ActionUnits.ActionUnit.AU25),
+            Au26 = Au(Pipeline.ActionUnits.ActionUnit.AU26), Au43 = Au(Pipeline.ActionUnits.ActionUnit.AU43),
+            Hpii = f.Hpii, Pspi = f.Pspi, Apex = f.Apex,
+        };
+    }
+
+    /// <summary>The stored frame as the scoring library sees it: AU intensities, no geometry.</summary>
+    public Pipeline.Analysis.FrameRecord ToRecord() => new()
+    {
+        Index = FrameIndex, TimeSeconds = TimeSeconds, Face = Face, Confidence = Confidence, PoseOk = Usable, Usable = Usable,
+        Yaw = Yaw, Pitch = Pitch, Roll = Roll,
+        ActionUnits = Usable ? ActionUnits().Select(v => v ?? 0).ToArray() : null,
+    };
 }
 
 /// <summary>Append-only record of who changed what, when, from what, to what, and why.</summary>

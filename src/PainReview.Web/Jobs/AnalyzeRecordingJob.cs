@@ -2,7 +2,6 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using PainReview.Data;
 using PainReview.Data.Entities;
-using PainReview.Pipeline.ActionUnits;
 using PainReview.Pipeline.Analysis;
 using PainReview.Pipeline.Decoding;
 using PainReview.Web.Features.Audit;
@@ -116,7 +115,7 @@ public sealed class AnalyzeRecordingJob(
             return;
         }
         await db.FrameResults.Where(f => f.RecordingId == recordingId).ExecuteDeleteAsync();
-        db.FrameResults.AddRange(analysis.Frames.Select(f => ToEntity(recordingId, f)));
+        db.FrameResults.AddRange(analysis.Frames.Select(f => FrameResult.From(recordingId, f)));
 
         var s = analysis.Summary;
         recording.Status = RecordingStatus.Completed;
@@ -173,20 +172,6 @@ public sealed class AnalyzeRecordingJob(
     }
 
     private void Publish(Recording r) => progress.Publish(new RecordingUpdate(r.Id, r.StudyId, r.Status, r.Progress, r.Error));
-
-    internal static FrameResult ToEntity(Guid recordingId, FrameRecord f)
-    {
-        float? Au(ActionUnit u) => f.Au(u);
-        return new FrameResult
-        {
-            RecordingId = recordingId, FrameIndex = f.Index, TimeSeconds = f.TimeSeconds, Face = f.Face, Confidence = f.Confidence,
-            Yaw = f.Yaw, Pitch = f.Pitch, Roll = f.Roll, Usable = f.Usable,
-            Au01 = Au(ActionUnit.AU01), Au02 = Au(ActionUnit.AU02), Au04 = Au(ActionUnit.AU04), Au06 = Au(ActionUnit.AU06),
-            Au07 = Au(ActionUnit.AU07), Au09 = Au(ActionUnit.AU09), Au10 = Au(ActionUnit.AU10), Au12 = Au(ActionUnit.AU12),
-            Au15 = Au(ActionUnit.AU15), Au25 = Au(ActionUnit.AU25), Au26 = Au(ActionUnit.AU26), Au43 = Au(ActionUnit.AU43),
-            Hpii = f.Hpii, Pspi = f.Pspi, Apex = f.Apex,
-        };
-    }
 
     /// <summary>Forwards every report to the page and, at most once a second, to the database.</summary>
     private sealed class ThrottledProgress(IProgress<PainReview.Pipeline.Faces.AnalysisProgress> inner, Func<double, Task> save)

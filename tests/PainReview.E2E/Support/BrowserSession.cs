@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using PainReview.Data;
@@ -15,7 +14,7 @@ namespace PainReview.E2E.Support;
 /// The real portal process and Debian's Chromium driven by Playwright; screenshots go to
 /// artifacts/screenshots (or $PAINREVIEW_ARTIFACTS) for a person to look at.
 /// </summary>
-public sealed partial class BrowserSession : IAsyncLifetime
+public sealed class BrowserSession : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -102,13 +101,7 @@ public sealed partial class BrowserSession : IAsyncLifetime
     {
         var portal = Portal;
         using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = portal.BaseAddress };
-        var login = await client.GetStringAsync("/Account/Login");
-        var token = Token().Match(login).Groups[1].Value;
-        await client.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "login", ["__RequestVerificationToken"] = token,
-            ["Input.Email"] = PortalProcess.AdminEmail, ["Input.Password"] = PortalProcess.AdminPassword,
-        }));
+        await PortalProcess.SignInAsync(client, PortalProcess.AdminEmail, PortalProcess.AdminPassword);
 
         var options = new DbContextOptionsBuilder<PainReviewDbContext>()
             .UseSqlite($"Data Source={Path.Combine(DataDirectory, "painreview.db")}").Options;
@@ -161,9 +154,6 @@ public sealed partial class BrowserSession : IAsyncLifetime
 
     public Guid LastStudyId { get; private set; }
     public string LastStudyName { get; private set; } = "";
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex Token();
 
     private static string ArtifactsDirectory()
     {

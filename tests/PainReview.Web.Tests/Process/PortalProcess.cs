@@ -86,6 +86,22 @@ public sealed class PortalProcess : IDisposable
         throw new TimeoutException($"The portal did not become healthy:\n{portal.Log}");
     }
 
+    /// <summary>Signs in through the real login form (antiforgery token and all).</summary>
+    public static async Task SignInAsync(HttpClient client, string email, string password)
+    {
+        var page = await client.GetStringAsync("/Account/Login");
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        var response = await client.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login",
+            ["__RequestVerificationToken"] = token,
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+        }));
+        if (response.StatusCode != HttpStatusCode.Redirect)
+            throw new InvalidOperationException($"Sign-in of {email} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
     /// <summary>SIGKILL: no shutdown hooks, no chance to tidy up.</summary>
     public void KillHard()
     {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -15,7 +14,7 @@ namespace PainReview.Web.Tests.Support;
 /// The real portal in-process: real SQLite file, real Hangfire (in-memory storage), real models,
 /// one user per role. One instance serves all host tests: Hangfire keeps global state.
 /// </summary>
-public sealed partial class PortalFactory : WebApplicationFactory<Program>
+public sealed class PortalFactory : WebApplicationFactory<Program>
 {
     public const string Password = "Test-Password-1";
     public const long UploadLimit = 5 * 1024 * 1024;
@@ -64,23 +63,8 @@ public sealed partial class PortalFactory : WebApplicationFactory<Program>
         return client;
     }
 
-    public static async Task SignInAsync(HttpClient client, string email, string password)
-    {
-        var page = await client.GetStringAsync("/Account/Login");
-        var token = AntiforgeryToken().Match(page).Groups[1].Value;
-        var response = await client.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "login",
-            ["__RequestVerificationToken"] = token,
-            ["Input.Email"] = email,
-            ["Input.Password"] = password,
-        }));
-        if (response.StatusCode != HttpStatusCode.Redirect)
-            throw new InvalidOperationException($"Sign-in of {email} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryToken();
+    public static Task SignInAsync(HttpClient client, string email, string password) =>
+        Process.PortalProcess.SignInAsync(client, email, password);
 
     public async Task<T> WithDbAsync<T>(Func<PainReviewDbContext, Task<T>> query)
     {

@@ -47,21 +47,9 @@ public sealed class CohortAnalytics(PainReviewDbContext db)
         return new CohortReport(study.Name, reviewedOnly, config, points, correlations, DateTime.UtcNow);
     }
 
-    /// <summary>Stored frames as the scoring library sees them: AU intensities, no geometry.</summary>
-    private async Task<List<FrameRecord>> FramesAsync(Guid recordingId, CancellationToken ct)
-    {
-        var rows = await db.FrameResults.AsNoTracking().Where(f => f.RecordingId == recordingId).OrderBy(f => f.FrameIndex).ToListAsync(ct);
-        return rows.Select(f => new FrameRecord
-        {
-            Index = f.FrameIndex, TimeSeconds = f.TimeSeconds, Face = f.Face, Confidence = f.Confidence, PoseOk = f.Usable, Usable = f.Usable,
-            Yaw = f.Yaw, Pitch = f.Pitch, Roll = f.Roll,
-            ActionUnits = f.Usable
-                ? new float[] { V(f.Au01), V(f.Au02), V(f.Au04), V(f.Au06), V(f.Au07), V(f.Au09), V(f.Au10), V(f.Au12), V(f.Au15), V(f.Au25), V(f.Au26), V(f.Au43) }
-                : null,
-        }).ToList();
-
-        static float V(float? v) => v ?? 0;
-    }
+    private async Task<List<FrameRecord>> FramesAsync(Guid recordingId, CancellationToken ct) =>
+        (await db.FrameResults.AsNoTracking().Where(f => f.RecordingId == recordingId).OrderBy(f => f.FrameIndex).ToListAsync(ct))
+        .Select(f => f.ToRecord()).ToList();
 
     /// <summary>Least-squares line y = a + b x (for the scatter's regression line); null with fewer than two distinct x.</summary>
     public static (double Intercept, double Slope)? Regression(IReadOnlyList<(double X, double Y)> points)
