@@ -111,6 +111,28 @@ public sealed class AccessTests(PortalFixture portal)
     }
 
     [Fact]
+    public async Task A_user_changes_their_own_password()
+    {
+        using (var scope = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.CreateScope(portal.Factory.Services))
+        {
+            var users = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<ApplicationUser>>(scope.ServiceProvider);
+            await users.CreateAsync(new ApplicationUser { UserName = "changer@example.org", Email = "changer@example.org" }, PortalFactory.Password);
+        }
+        var client = await portal.Factory.SignedInAsync("changer@example.org");
+        var page = await client.GetStringAsync("/Account/ChangePassword", TestContext.Current.CancellationToken);
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        var response = await client.PostAsync("/Account/ChangePassword", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "change-password", ["__RequestVerificationToken"] = token,
+            ["Input.Current"] = PortalFactory.Password, ["Input.New"] = "A-New-Password-2", ["Input.Confirm"] = "A-New-Password-2",
+        }), TestContext.Current.CancellationToken);
+        Assert.Contains("Your password was changed", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => PortalFactory.SignInAsync(portal.Factory.Client(), "changer@example.org", PortalFactory.Password));
+        await PortalFactory.SignInAsync(portal.Factory.Client(), "changer@example.org", "A-New-Password-2");
+    }
+
+    [Fact]
     public async Task Signing_out_ends_the_session()
     {
         var client = await portal.Factory.SignedInAsync(PortalFactory.EmailOf(Roles.Clinician));
