@@ -21,9 +21,11 @@ internal static class BenchCommand
         var gpu = Common.GpuOption();
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON." };
         var config = Common.ConfigOption();
+        var twoStage = new Option<bool>("--two-stage") { Description = "Also run the two-stage APEX search and compare its APEX set and time with the full pass." };
+        var step = new Option<int>("--step") { Description = "Two-stage: the cheap pass measures every k-th frame.", DefaultValueFactory = _ => 4 };
         var command = new Command("bench", "Measure decode-only, decode and full-pipeline speed (frames/s) and memory on one clip.")
         {
-            video, models, gpu, json, config,
+            video, models, gpu, json, config, twoStage, step,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -79,6 +81,22 @@ internal static class BenchCommand
             Console.WriteLine(string.Create(c, $"peak working set   : {peak / 1048576.0:0} MiB"));
             Console.WriteLine("memory over the run: " + string.Join(", ",
                 memory.Select(m => string.Create(c, $"frame {m.Frame}: {m.WorkingSet / 1048576.0:0} MiB ({m.Managed / 1048576.0:0.0} managed)"))));
+
+            if (r.GetValue(twoStage))
+            {
+                var settings = Common.LoadConfig(r.GetValue(config));
+                var result = await new TwoStageAnalyzer(pipeline).FindApexAsync(info.Path, settings, r.GetValue(step), cancellationToken: ct);
+                var full = analysis.Frames.Where(f => f.Apex).Select(f => f.Index).ToHashSet();
+                var found = result.ApexFrames.ToHashSet();
+                var both = full.Intersect(found).Count();
+                double jaccard = full.Union(found).Count() is var union and > 0 ? both / (double)union : 1;
+                double recall = full.Count > 0 ? both / (double)full.Count : 1, precision = found.Count > 0 ? both / (double)found.Count : 1;
+                var saved = 1 - result.Total.TotalSeconds / run.Timings.Wall.TotalSeconds;
+                Console.WriteLine(string.Create(c,
+                    $"two-stage (step {r.GetValue(step)}): cheap pass {result.CheapPass.TotalSeconds:0.00} s + full pass {result.FullPass.TotalSeconds:0.00} s over {result.Windows.Count} windows ({result.AnalysedFrames} of {result.TotalFrames} frames measured) = {result.Total.TotalSeconds:0.00} s vs {run.Timings.Wall.TotalSeconds:0.00} s: {100 * saved:0.#}% saved"));
+                Console.WriteLine(string.Create(c,
+                    $"two-stage APEX set vs full: {found.Count} vs {full.Count} frames, Jaccard {jaccard:0.000}, recall {recall:0.000}, precision {precision:0.000}"));
+            }
 
             if (r.GetValue(json) is { } file)
             {

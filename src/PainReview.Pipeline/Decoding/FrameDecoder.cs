@@ -23,6 +23,7 @@ public static partial class FrameDecoder
     {
         options ??= new DecodeOptions();
         int width = info.FrameWidth, height = info.FrameHeight, frameBytes = width * height * 3;
+        var step = Math.Max(1, options.FrameStep);
         var channel = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(Lookahead)
         {
             SingleReader = true,
@@ -49,7 +50,7 @@ public static partial class FrameDecoder
                 var pts = await timestamps.WaitAsync(index, stop.Token);
                 var offset = options.Start?.TotalSeconds ?? 0;
                 var time = offset + (pts.HasValue ? Math.Max(0, pts.Value - (options.Start is null ? info.StartTime.TotalSeconds : 0)) : index / info.FrameRate);
-                var frame = new VideoFrame(index, time, width, height, buffer);
+                var frame = new VideoFrame(index * step, time, width, height, buffer);
                 try
                 {
                     // Not ffmpeg's token: it fires when the process exits, while the last frames are still queued.
@@ -66,7 +67,7 @@ public static partial class FrameDecoder
 
         // showinfo reports each frame's presentation time on stderr; passthrough keeps one output
         // frame per decoded frame (no duplicates for variable frame rate); scale fixes the size.
-        var filters = $"showinfo,scale={width}:{height}:flags=bilinear";
+        var filters = (step > 1 ? $"select=not(mod(n\\,{step}))," : "") + $"showinfo,scale={width}:{height}:flags=bilinear";
         var processor = FFMpegArguments
             .FromFileInput(info.Path, verifyExists: true, o => o.WithCustomArgument(InputArguments(options)))
             .OutputToPipe(sink, o => o
@@ -108,7 +109,7 @@ public static partial class FrameDecoder
             if (produced == 0)
                 throw Failure(info, errors);
             var expected = info.EstimatedFrameCount;
-            if (!info.IsStillImage && options.Start is null && options.MaxFrames == 0 && options.MinDecodedShare > 0
+            if (!info.IsStillImage && options.Start is null && options.MaxFrames == 0 && step == 1 && options.MinDecodedShare > 0
                 && produced < options.MinDecodedShare * expected)
                 throw new VideoInputException(VideoInputProblem.Truncated,
                     $"{Path.GetFileName(info.Path)} looks truncated or damaged: only {produced} of about {expected} frames " +

@@ -24,6 +24,8 @@ public sealed record DecodeOptions
     public TimeSpan? Start { get; init; }
     /// <summary>Stop after this many frames (0: all).</summary>
     public int MaxFrames { get; init; }
+    /// <summary>Keep every k-th decoded frame only (1: all); frame indices still count every decoded frame.</summary>
+    public int FrameStep { get; init; } = 1;
 }
 
 /// <summary>Reads an input's metadata with ffprobe and turns failures into specific messages.</summary>

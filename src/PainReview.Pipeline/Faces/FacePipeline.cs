@@ -91,9 +91,11 @@ public sealed class FacePipeline : IDisposable
         _mesh.Run(blank, 64, 64, new SquareRegion(32, 32, 64, 0), new float[FaceMeshLandmarker.LandmarkCount * 3]);
     }
 
+    /// <param name="analyze">When given, only frames it accepts are measured (the others are decoded and passed over,
+    /// and tracking starts afresh after each gap).</param>
     public async Task<PipelineRun> RunAsync(VideoInfo video, Action<FrameGeometry> onFrame,
         DecodeOptions? decode = null, QualityOptions? quality = null,
-        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default, Func<int, bool>? analyze = null)
     {
         quality ??= new QualityOptions();
         var tracker = CreateTracker();
@@ -110,6 +112,13 @@ public sealed class FacePipeline : IDisposable
             using (frame)
             {
                 timings.DecodeWait += Stopwatch.GetElapsedTime(waitStart);
+                if (analyze is not null && !analyze(frame.Index))
+                {
+                    tracker.Reset();
+                    frames++;
+                    waitStart = Stopwatch.GetTimestamp();
+                    continue;
+                }
                 var geometry = Measure(tracker, frame, quality, timings);
                 if (geometry.Face.FaceFound) withFace++;
 

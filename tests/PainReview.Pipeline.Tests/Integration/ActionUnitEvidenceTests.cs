@@ -124,6 +124,27 @@ public sealed class ActionUnitEvidenceTests(PipelineFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Two_stage_search_finds_the_same_apex_frames_measuring_fewer_frames()
+    {
+        var clip = TestEnvironment.Clip("WolfgangLanger_Pexels.mp4");
+        var full = await AnalyzeAsync(clip);
+        var twoStage = await new TwoStageAnalyzer(fixture.Pipeline).FindApexAsync(clip, step: 4, cancellationToken: TestContext.Current.CancellationToken);
+        var expected = full.Frames.Where(f => f.Apex).Select(f => f.Index).ToHashSet();
+        var found = twoStage.ApexFrames.ToHashSet();
+        Assert.Equal(472, twoStage.TotalFrames);
+        Assert.True(twoStage.AnalysedFrames < 0.7 * twoStage.TotalFrames, $"measured {twoStage.AnalysedFrames} of 472");
+        var recall = expected.Intersect(found).Count() / (double)expected.Count;
+        Assert.True(recall >= 0.95, $"recall {recall:0.000}");
+        Assert.True(found.Count <= expected.Count * 1.2, $"{found.Count} APEX frames vs {expected.Count}");
+    }
+
+    [Fact]
+    public void Candidate_windows_merge_when_they_touch()
+    {
+        Assert.Equal([(0, 12), (20, 24)], TwoStageAnalyzer.Merge([(4, 12), (0, 8), (20, 24), (13, 12)]));
+    }
+
+    [Fact]
     public async Task Unusable_frames_are_excluded_and_counted_never_zero()
     {
         var analysis = await AnalyzeAsync(TestEnvironment.Clip("face_noface.mov"));
