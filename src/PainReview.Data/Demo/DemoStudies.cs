@@ -75,6 +75,23 @@ public static class DemoStudies
     /// <summary>Deletes a demo study with its recordings, files and results. Real studies are refused.</summary>
     public static async Task DeleteAsync(PainReviewDbContext db, Guid studyId, string videoStore, string user, CancellationToken cancellationToken = default)
     {
+        // An analysis may claim or finish a recording meanwhile (run tokens are concurrency tokens): try again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await DeleteOnceAsync(db, studyId, videoStore, user, cancellationToken);
+                return;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private static async Task DeleteOnceAsync(PainReviewDbContext db, Guid studyId, string videoStore, string user, CancellationToken cancellationToken)
+    {
         var study = await db.Studies.Include(s => s.Recordings).SingleOrDefaultAsync(s => s.Id == studyId, cancellationToken)
             ?? throw new InvalidOperationException("That study does not exist.");
         if (!study.IsDemo) throw new InvalidOperationException($"{study.Name} is a real study: only demo studies are deleted this way.");

@@ -9,7 +9,9 @@ public static class Uploads
 {
     public sealed record Result(System.Net.HttpStatusCode Status, JsonElement Body)
     {
-        public Guid Id => Guid.Parse(Body[0].GetProperty("id").GetString()!);
+        public Guid Id => Status == System.Net.HttpStatusCode.OK && Body.ValueKind == JsonValueKind.Array && Body[0].TryGetProperty("id", out var id)
+            ? Guid.Parse(id.GetString()!)
+            : throw new Xunit.Sdk.XunitException($"The upload was not accepted: {(int)Status} {Body}");
         public string? Error => Body.ValueKind == JsonValueKind.Array && Body[0].TryGetProperty("error", out var e) ? e.GetString() : null;
     }
 

@@ -132,14 +132,35 @@ public sealed partial class RecordingService(
                 store.Delete(recording.StoredFileName);
                 throw;
             }
-            recording.JobId = JobRecovery.Enqueue(jobs, recording.Id);
-            await db.SaveChangesAsync(CancellationToken.None);
+            await RecordJobAsync(recording.Id, JobRecovery.Enqueue(jobs, recording.Id));
             progress.Publish(new RecordingUpdate(recording.Id, studyId, recording.Status, 0, null));
             return recording;
         }
     }
 
-    public async Task CancelAsync(Guid recordingId)
+    /// <summary>
+    /// Runs a change to a recording again when an analysis claimed or released the recording in the
+    /// meantime (its run token is a concurrency token): the user's intent still applies.
+    /// </summary>
+    private async Task RetryOnRunChangeAsync(Func<Task> change)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await change();
+                return;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    public Task CancelAsync(Guid recordingId) => RetryOnRunChangeAsync(() => CancelOnceAsync(recordingId));
+
+    private async Task CancelOnceAsync(Guid recordingId)
     {
         var recording = await Find(recordingId);
         if (recording.Status is not (RecordingStatus.Queued or RecordingStatus.Running))
@@ -169,13 +190,14 @@ public sealed partial class RecordingService(
         await audit.AddAsync("recording.retried", nameof(Recording), recordingId.ToString(), before: new { status = before.ToString() },
             after: new { status = nameof(RecordingStatus.Queued) }, studyId: recording.StudyId, recordingId: recordingId);
         await db.SaveChangesAsync();
-        recording.JobId = JobRecovery.Enqueue(jobs, recordingId);
-        await db.SaveChangesAsync();
+        await RecordJobAsync(recordingId, JobRecovery.Enqueue(jobs, recordingId));
         progress.Publish(new RecordingUpdate(recordingId, recording.StudyId, recording.Status, 0, null));
     }
 
     /// <summary>Deletes the recording, its file and its results; the audit log keeps the record of it.</summary>
-    public async Task DeleteAsync(Guid recordingId, string? reason)
+    public Task DeleteAsync(Guid recordingId, string? reason) => RetryOnRunChangeAsync(() => DeleteOnceAsync(recordingId, reason));
+
+    private async Task DeleteOnceAsync(Guid recordingId, string? reason)
     {
         var recording = await Find(recordingId);
         if (recording.JobId is not null) jobs.Delete(recording.JobId);
@@ -190,6 +212,13 @@ public sealed partial class RecordingService(
         media.Delete(recordingId);
         progress.Publish(new RecordingUpdate(recordingId, recording.StudyId, RecordingStatus.Cancelled, 0, "deleted"));
     }
+
+    /// <summary>
+    /// Notes the job's id without touching anything else: the job may already have claimed the
+    /// recording (a new run token), which a tracked save would take for a conflict.
+    /// </summary>
+    private Task RecordJobAsync(Guid recordingId, string jobId) =>
+        db.Recordings.Where(r => r.Id == recordingId).ExecuteUpdateAsync(s => s.SetProperty(r => r.JobId, jobId), CancellationToken.None);
 
     private async Task<Recording> Find(Guid id) =>
         await db.Recordings.SingleOrDefaultAsync(r => r.Id == id) ?? throw new PortalValidationException("That recording does not exist.");
