@@ -34,9 +34,4 @@ public sealed class VideoFrame : IDisposable
         var pixels = Interlocked.Exchange(ref _pixels, null);
         if (pixels is not null) ArrayPool<byte>.Shared.Return(pixels);
     }
-
-    public static VideoFrame Rent(int index, double time, int width, int height) =>
-        new(index, time, width, height, ArrayPool<byte>.Shared.Rent(width * height * 3));
-
-    internal byte[] Buffer => _pixels ?? throw new ObjectDisposedException(nameof(VideoFrame));
 }

@@ -199,8 +199,6 @@ public sealed record ModelManifest(DateTimeOffset CreatedUtc, int ConverterVersi
     public bool Covers(IEnumerable<ModelSpec> specs) =>
         specs.All(s => Models.Any(m => m.Name == s.Name && m.SourceSha256 == s.Source.Sha256 && m.File == s.FileName));
 
-    public string HashOf(string name) => Models.FirstOrDefault(m => m.Name == name)?.Sha256 ?? "";
-
     public void Save(string directory) =>
         File.WriteAllText(Path.Combine(directory, FileName), JsonSerializer.Serialize(this, Options));
 

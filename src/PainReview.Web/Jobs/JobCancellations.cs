@@ -27,6 +27,4 @@ public sealed class JobCancellations
         try { source.Cancel(); } catch (ObjectDisposedException) { return false; }
         return true;
     }
-
-    public bool IsRunning(Guid recordingId) => _running.ContainsKey(recordingId);
 }

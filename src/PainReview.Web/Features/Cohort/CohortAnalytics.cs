@@ -58,6 +58,4 @@ public sealed class CohortAnalytics(PainReviewDbContext db)
         var (intercept, slope) = MathNet.Numerics.Fit.Line(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray());
         return (intercept, slope);
     }
-
-    public static int AuCount => ActionUnitDefinitions.Count;
 }
