@@ -46,7 +46,7 @@ public sealed class DatasetExporter(PainReviewDbContext db)
         switch (request.Format)
         {
             case ExportFormat.Json:
-                frames = await WriteJsonAsync(output, manifest, recordingIds, cancellationToken);
+                frames = await WriteJsonAsync(output, manifest, request.StudyId, recordingIds, cancellationToken);
                 return new ExportResult(stem + ".json", "application/json", recordingIds.Count, frames);
             case ExportFormat.Csv:
             case ExportFormat.Parquet:
@@ -54,8 +54,8 @@ public sealed class DatasetExporter(PainReviewDbContext db)
                 {
                     await WriteEntryAsync(zip, "manifest.json", s => JsonSerializer.SerializeAsync(s, manifest, Json, cancellationToken));
                     frames = request.Format == ExportFormat.Csv
-                        ? await WriteCsvTablesAsync(zip, recordingIds, cancellationToken)
-                        : await WriteParquetTablesAsync(zip, recordingIds, cancellationToken);
+                        ? await WriteCsvTablesAsync(zip, request.StudyId, recordingIds, cancellationToken)
+                        : await WriteParquetTablesAsync(zip, request.StudyId, recordingIds, cancellationToken);
                     if (request.IncludeVideo) await WriteVideosAsync(zip, request, recordingIds, cancellationToken);
                 }
                 return new ExportResult(stem + (request.Format == ExportFormat.Csv ? "-csv.zip" : "-parquet.zip"), "application/zip", recordingIds.Count, frames);
@@ -184,7 +184,7 @@ public sealed class DatasetExporter(PainReviewDbContext db)
         return json;
     }
 
-    private async Task<long> WriteCsvTablesAsync(ZipArchive zip, List<Guid> ids, CancellationToken ct)
+    private async Task<long> WriteCsvTablesAsync(ZipArchive zip, Guid study, List<Guid> ids, CancellationToken ct)
     {
         var participants = new Dictionary<Guid, string>();
         await WriteCsvEntryAsync<RecordingRow>(zip, "recordings.csv", async csv =>
@@ -210,7 +210,6 @@ public sealed class DatasetExporter(PainReviewDbContext db)
         {
             foreach (var id in ids) await CsvTable<DecisionRow>.WriteRowsAsync(csv, await DecisionRowsAsync(id, ct));
         });
-        var study = ids.Count > 0 ? await db.Recordings.Where(r => r.Id == ids[0]).Select(r => r.StudyId).SingleAsync(ct) : Guid.Empty;
         await WriteCsvEntryAsync<AuditRow>(zip, "audit.csv", async csv => await CsvTable<AuditRow>.WriteRowsAsync(csv, await AuditRowsAsync(ids, study, ct)));
         return frames;
     }
@@ -223,7 +222,7 @@ public sealed class DatasetExporter(PainReviewDbContext db)
         await write(writer);
     }
 
-    private async Task<long> WriteParquetTablesAsync(ZipArchive zip, List<Guid> ids, CancellationToken ct)
+    private async Task<long> WriteParquetTablesAsync(ZipArchive zip, Guid study, List<Guid> ids, CancellationToken ct)
     {
         var temporary = Directory.CreateTempSubdirectory("painreview-export-");
         try
@@ -247,8 +246,7 @@ public sealed class DatasetExporter(PainReviewDbContext db)
             await WriteParquetEntryAsync(zip, "recordings.parquet", recordings, ct);
             await CopyEntryAsync(zip, "frames.parquet", framesPath, ct);
             await CopyEntryAsync(zip, "decisions.parquet", decisionsPath, ct);
-            var study = ids.Count > 0 ? await db.Recordings.Where(r => r.Id == ids[0]).Select(r => r.StudyId).SingleAsync(ct) : Guid.Empty;
-            await WriteParquetEntryAsync(zip, "audit.parquet", await AuditRowsAsync(ids, study, ct), ct);
+                await WriteParquetEntryAsync(zip, "audit.parquet", await AuditRowsAsync(ids, study, ct), ct);
             return frames;
         }
         finally
@@ -297,7 +295,7 @@ public sealed class DatasetExporter(PainReviewDbContext db)
         }
     }
 
-    private async Task<long> WriteJsonAsync(Stream output, JsonObject manifest, List<Guid> ids, CancellationToken ct)
+    private async Task<long> WriteJsonAsync(Stream output, JsonObject manifest, Guid study, List<Guid> ids, CancellationToken ct)
     {
         long frames = 0;
         await using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false });
@@ -318,7 +316,6 @@ public sealed class DatasetExporter(PainReviewDbContext db)
         }
         json.WriteEndArray();
         json.WritePropertyName("audit");
-        var study = ids.Count > 0 ? await db.Recordings.Where(r => r.Id == ids[0]).Select(r => r.StudyId).SingleAsync(ct) : Guid.Empty;
         JsonSerializer.Serialize(json, await AuditRowsAsync(ids, study, ct));
         json.WriteEndObject();
         await json.FlushAsync(ct);

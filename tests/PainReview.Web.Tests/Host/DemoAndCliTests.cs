@@ -93,15 +93,8 @@ public sealed class DemoAndCliTests(PortalFixture portal) : IDisposable
 
     private static (int Code, string StdOut, string StdErr) RunCli(params string[] args)
     {
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        string? dll = null;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null && dll is null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "src", "PainReview.Cli", "bin", configuration, "net10.0", "painreview.dll");
-            if (File.Exists(candidate)) dll = candidate;
-        }
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(dll ?? throw new FileNotFoundException("painreview.dll is not built."));
+        psi.ArgumentList.Add(Process.PortalProcess.BuiltDll("PainReview.Cli", "painreview.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var process = System.Diagnostics.Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -21,18 +21,18 @@ public sealed class PortalProcess : IDisposable
         BaseAddress = baseAddress;
     }
 
-    public static string WebDll
+    public static string WebDll => BuiltDll("PainReview.Web", "PainReview.Web.dll");
+
+    /// <summary>A project's build output in this repository, in the configuration the tests were built with.</summary>
+    public static string BuiltDll(string project, string dll)
     {
-        get
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, "src", "PainReview.Web", "bin", configuration, "net10.0", "PainReview.Web.dll");
-                if (File.Exists(candidate)) return candidate;
-            }
-            throw new FileNotFoundException("PainReview.Web.dll is not built.");
+            var candidate = Path.Combine(dir.FullName, "src", project, "bin", configuration, "net10.0", dll);
+            if (File.Exists(candidate)) return candidate;
         }
+        throw new FileNotFoundException($"{dll} is not built.");
     }
 
     public static int FreePort()
