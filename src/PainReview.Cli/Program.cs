@@ -10,6 +10,8 @@ var root = new RootCommand("PainReview: facial action units, HPII and APEX frame
     CohortCommand.Create(),
     PortalDataCommands.Export(),
     PortalDataCommands.Demo(),
+    AccountCommands.Users(),
+    AccountCommands.Tokens(),
     BenchCommand.Create(),
     ModelsCommand.Create(),
 };

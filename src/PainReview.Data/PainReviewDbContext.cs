@@ -1,10 +1,11 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using PainReview.Data.Entities;
 
 namespace PainReview.Data;
 
-public class PainReviewDbContext(DbContextOptions<PainReviewDbContext> options) : IdentityDbContext<ApplicationUser>(options)
+public class PainReviewDbContext(DbContextOptions<PainReviewDbContext> options) : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext
 {
     public DbSet<Study> Studies => Set<Study>();
     public DbSet<Participant> Participants => Set<Participant>();
@@ -13,6 +14,10 @@ public class PainReviewDbContext(DbContextOptions<PainReviewDbContext> options) 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<ReviewDecision> ReviewDecisions => Set<ReviewDecision>();
     public DbSet<VasCorrection> VasCorrections => Set<VasCorrection>();
+    public DbSet<StudyMember> StudyMembers => Set<StudyMember>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    /// <summary>This deployment's own key ring (cookies, antiforgery): never shared with another instance.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -12,9 +12,17 @@ var app = builder.Build();
 var portal = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PortalOptions>>().Value;
 await app.Services.GetRequiredService<DatabaseInitializer>().InitializeAsync();
 
+// Behind a TLS-terminating proxy (PainReview:KnownProxies): the client's address and scheme, so cookies are Secure.
+app.UseForwardedHeaders();
+app.Services.GetRequiredService<TemporaryFiles>().Sweep();
 if (portal.ServesPages)
 {
-    if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/Error", createScopeForErrors: true);
+    if (!app.Environment.IsDevelopment())
+    {
+        app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        app.UseHsts();
+    }
+    app.UseSecurityHeaders();
     app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
     app.UseAntiforgery();
     app.MapStaticAssets().AllowAnonymous();

@@ -13,7 +13,7 @@ namespace PainReview.E2E;
 public sealed class CoordinatorJourneyTests(BrowserSession session) : IClassFixture<BrowserSession>
 {
     private const string CoordinatorEmail = "coordinator@example.org";
-    private const string CoordinatorPassword = "Coordinator-Pass-1";
+    private const string CoordinatorPassword = "Harbour-Lantern-41";
 
     [Fact]
     public async Task Coordinator_uploads_a_clip_and_sees_the_analysis_complete()
@@ -27,7 +27,7 @@ public sealed class CoordinatorJourneyTests(BrowserSession session) : IClassFixt
         await BrowserSession.WaitInteractiveAsync(admin);
         await admin.GetByLabel("Email").FillAsync(CoordinatorEmail);
         await admin.GetByLabel("Name shown in the audit log").FillAsync("Casey Coordinator");
-        await admin.GetByLabel("Initial password (10+ characters)").FillAsync(CoordinatorPassword);
+        await admin.GetByLabel("Initial password (12+ characters)").FillAsync(CoordinatorPassword);
         await admin.GetByLabel("Coordinator").First.CheckAsync();
         await admin.ClickAsync("#create-user");
         await Assertions.Expect(admin.Locator("#users-table")).ToContainTextAsync(CoordinatorEmail);
@@ -86,13 +86,13 @@ public sealed class CoordinatorJourneyTests(BrowserSession session) : IClassFixt
         await admin.GotoAsync("/admin/users");
         await BrowserSession.WaitInteractiveAsync(admin);
         await admin.GetByLabel("Email").FillAsync("clinician@example.org");
-        await admin.GetByLabel("Initial password (10+ characters)").FillAsync("Clinician-Pass-1");
+        await admin.GetByLabel("Initial password (12+ characters)").FillAsync("Harbour-Lantern-42");
         await admin.GetByLabel("Clinician").First.CheckAsync();
         await admin.ClickAsync("#create-user");
         await Assertions.Expect(admin.Locator("#users-table")).ToContainTextAsync("clinician@example.org");
 
         var page = await session.NewPageAsync();
-        await BrowserSession.SignInAsync(page, "clinician@example.org", "Clinician-Pass-1");
+        await BrowserSession.SignInAsync(page, "clinician@example.org", "Harbour-Lantern-42");
         await page.GotoAsync("/studies");
         await BrowserSession.WaitInteractiveAsync(page);
         await Assertions.Expect(page.Locator("#create-study")).ToHaveCountAsync(0);

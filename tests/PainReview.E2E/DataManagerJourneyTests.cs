@@ -15,10 +15,10 @@ public sealed class DataManagerJourneyTests(BrowserSession session) : IClassFixt
         var studyName = session.LastStudyName;
         await session.SeedAnalysedRecordingAsync("single_face.mp4", 1, study, "D-02");
         await session.SeedAnalysedRecordingAsync("changeLighting.wmv", 3, study, "D-03");
-        await session.CreateUserAsync("datamanager@example.org", "DataManager-Pass-1", "DataManager");
+        await session.CreateUserAsync("datamanager@example.org", "Harbour-Lantern-43", "DataManager");
 
         var page = await session.NewPageAsync();
-        await BrowserSession.SignInAsync(page, "datamanager@example.org", "DataManager-Pass-1");
+        await BrowserSession.SignInAsync(page, "datamanager@example.org", "Harbour-Lantern-43");
 
         // Export: unreviewed recordings included explicitly; the browser receives a zip.
         // From the study's page, as a data manager would arrive.

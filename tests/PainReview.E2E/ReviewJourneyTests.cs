@@ -24,10 +24,10 @@ public sealed class ReviewJourneyTests(BrowserSession session) : IClassFixture<B
     {
         session.RequireBrowser();
         var (recordingId, frames) = await session.SeedAnalysedRecordingAsync("WolfgangLanger_Pexels.mp4", 7);
-        await session.CreateUserAsync("clinician@example.org", "Clinician-Pass-1", "Clinician");
+        await session.CreateUserAsync("clinician@example.org", "Harbour-Lantern-42", "Clinician");
 
         var page = await session.NewPageAsync();
-        await BrowserSession.SignInAsync(page, "clinician@example.org", "Clinician-Pass-1");
+        await BrowserSession.SignInAsync(page, "clinician@example.org", "Harbour-Lantern-42");
         await page.GotoAsync("/review");
         await BrowserSession.WaitInteractiveAsync(page);
         await page.GetByRole(AriaRole.Link, new() { Name = "WolfgangLanger_Pexels.mp4" }).ClickAsync();
@@ -82,9 +82,9 @@ public sealed class ReviewJourneyTests(BrowserSession session) : IClassFixture<B
     {
         session.RequireBrowser();
         var (recordingId, _) = await session.SeedAnalysedRecordingAsync("single_face.mp4", 2);
-        await session.CreateUserAsync("coordinator2@example.org", "Coordinator-Pass-2", "Coordinator");
+        await session.CreateUserAsync("coordinator2@example.org", "Harbour-Lantern-44", "Coordinator");
         var page = await session.NewPageAsync();
-        await BrowserSession.SignInAsync(page, "coordinator2@example.org", "Coordinator-Pass-2");
+        await BrowserSession.SignInAsync(page, "coordinator2@example.org", "Harbour-Lantern-44");
         await page.GotoAsync($"/review/{recordingId}");
         Assert.Contains("/Account/AccessDenied", page.Url);
         await page.GotoAsync($"/recordings/{recordingId}");

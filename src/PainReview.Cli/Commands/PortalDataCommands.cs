@@ -11,13 +11,13 @@ namespace PainReview.Cli.Commands;
 /// <summary>Commands that work on the portal's embedded database: export and demo data.</summary>
 internal static class PortalDataCommands
 {
-    private static Option<DirectoryInfo> DataOption() => new("--data")
+    internal static Option<DirectoryInfo> DataOption() => new("--data")
     {
         Description = "The portal's data folder (painreview.db and videos/); default: ./data.",
         DefaultValueFactory = _ => new DirectoryInfo("data"),
     };
 
-    private static PainReviewDbContext Open(DirectoryInfo data)
+    internal static PainReviewDbContext Open(DirectoryInfo data)
     {
         var database = Path.Combine(data.FullName, "painreview.db");
         if (!File.Exists(database))
@@ -27,7 +27,7 @@ internal static class PortalDataCommands
         return db;
     }
 
-    private static string CliUser => $"cli:{Environment.UserName}";
+    internal static string CliUser => $"cli:{Environment.UserName}";
 
     public static Command Export()
     {

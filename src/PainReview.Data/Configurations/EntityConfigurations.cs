@@ -95,3 +95,28 @@ internal sealed class VasCorrectionConfiguration : IEntityTypeConfiguration<VasC
         b.HasIndex(v => v.RecordingId);
     }
 }
+
+internal sealed class StudyMemberConfiguration : IEntityTypeConfiguration<StudyMember>
+{
+    public void Configure(EntityTypeBuilder<StudyMember> b)
+    {
+        b.Property(m => m.Role).HasMaxLength(32);
+        b.Property(m => m.AddedBy).HasMaxLength(256);
+        b.HasIndex(m => new { m.StudyId, m.UserId, m.Role }).IsUnique();
+        b.HasIndex(m => m.UserId);
+        b.HasOne(m => m.Study).WithMany().HasForeignKey(m => m.StudyId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
+{
+    public void Configure(EntityTypeBuilder<ApiToken> b)
+    {
+        b.Property(t => t.Name).HasMaxLength(100);
+        b.Property(t => t.Hash).HasMaxLength(64);
+        b.Property(t => t.Prefix).HasMaxLength(16);
+        b.HasIndex(t => t.Hash).IsUnique();
+        b.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -7,6 +7,8 @@ public class ApplicationUser : IdentityUser
 {
     public string? DisplayName { get; set; }
     public DateTime CreatedUtc { get; set; } = DateTime.UtcNow;
+    /// <summary>Locked by an Admin (not by failed sign-ins): the sign-in page says so.</summary>
+    public bool LockedByAdmin { get; set; }
 }
 
 public static class Roles
@@ -17,6 +19,48 @@ public static class Roles
     public const string Admin = nameof(Admin);
 
     public static readonly string[] All = [Coordinator, Clinician, DataManager, Admin];
+
+    /// <summary>The roles a user can hold within one study (Admin is global).</summary>
+    public static readonly string[] InStudy = [Coordinator, Clinician, DataManager];
+}
+
+/// <summary>
+/// A user's role in one study. A user acts on a study only through a membership, and only with a
+/// role they also hold on their account (so removing the account's role revokes it everywhere).
+/// </summary>
+public class StudyMember
+{
+    public long Id { get; set; }
+    public Guid StudyId { get; set; }
+    public Study? Study { get; set; }
+    public required string UserId { get; set; }
+    public ApplicationUser? User { get; set; }
+    /// <summary>Coordinator, Clinician or DataManager.</summary>
+    public required string Role { get; set; }
+    /// <summary>Data managers only: may include raw facial video in exports (granted by an Admin).</summary>
+    public bool MayExportVideo { get; set; }
+    public DateTime AddedUtc { get; set; } = DateTime.UtcNow;
+    public required string AddedBy { get; set; }
+}
+
+/// <summary>
+/// A personal API token: the secret is shown once and only its SHA-256 is kept. It acts as its
+/// user, with that user's memberships, until it expires or is revoked.
+/// </summary>
+public class ApiToken
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string UserId { get; set; }
+    public ApplicationUser? User { get; set; }
+    public required string Name { get; set; }
+    /// <summary>Hex SHA-256 of the secret.</summary>
+    public required string Hash { get; set; }
+    /// <summary>The secret's first characters, to recognise it in lists.</summary>
+    public required string Prefix { get; set; }
+    public DateTime CreatedUtc { get; set; } = DateTime.UtcNow;
+    public DateTime ExpiresUtc { get; set; }
+    public DateTime? RevokedUtc { get; set; }
+    public DateTime? LastUsedUtc { get; set; }
 }
 
 public class Study

@@ -97,6 +97,9 @@ public sealed record AnalysisConfig
         }
     }
 
+    /// <summary>Weights beyond this only scale HPII out of any readable range.</summary>
+    public const double MaxWeight = 100;
+
     public void Validate()
     {
         if (Baseline.Percentile is < 0 or > 100) throw new InvalidDataException("baseline.percentile must be between 0 and 100.");
@@ -108,8 +111,14 @@ public sealed record AnalysisConfig
         if (Smoothing.Window < 1) throw new InvalidDataException("smoothing.window must be at least 1.");
         if (Smoothing.Method == SmoothingMethod.SavitzkyGolay && Smoothing.PolyOrder >= (Smoothing.Window | 1))
             throw new InvalidDataException("smoothing.polyOrder must be below the window.");
-        if (Apex.Quantile is <= 0 or >= 1) throw new InvalidDataException("apex.quantile must be between 0 and 1.");
-        if (Apex.Window < 0 || Apex.Prominence < 0) throw new InvalidDataException("apex.window and apex.prominence must not be negative.");
+        // Written so that NaN fails too (every comparison with NaN is false).
+        if (!(Apex.Quantile > 0 && Apex.Quantile < 1)) throw new InvalidDataException("apex.quantile must be between 0 and 1 (exclusive).");
+        if (Apex.Window < 0 || !(Apex.Prominence >= 0) || !double.IsFinite(Apex.Prominence))
+            throw new InvalidDataException("apex.window and apex.prominence must be numbers that are not negative.");
+        foreach (var (name, weight) in new[] { ("w4", Hpii.W4), ("w67", Hpii.W67), ("w9", Hpii.W9) })
+            if (!(weight >= 0 && weight <= MaxWeight))
+                throw new InvalidDataException($"hpii.{name} must be a number from 0 to {MaxWeight}; it is {weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        if (Hpii.W4 + Hpii.W67 + Hpii.W9 <= 0) throw new InvalidDataException("At least one HPII weight must be above 0.");
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);

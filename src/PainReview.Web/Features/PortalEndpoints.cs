@@ -17,37 +17,77 @@ public static class PortalEndpoints
     /// <summary>Browsers cannot send a custom header across sites without asking first: this guards the API against CSRF.</summary>
     public const string ApiHeader = "X-PainReview-Api";
 
-    public const string UploadRoles = $"{Roles.Coordinator},{Roles.Admin}";
+    /// <summary>Refusals the user can act on become problem details (RFC 9457) with their sentence, never a 500.</summary>
+    private static async ValueTask<object?> Refusals(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (PortalValidationException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: e.StatusCode);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
+        {
+            return TypedResults.Problem($"The request could not be read: {e.Message}", statusCode: e.StatusCode);
+        }
+        catch (IOException e) when (VideoStore.DiskFull(e))
+        {
+            return TypedResults.Problem(new VideoStore.DiskFullException().Message, statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+    }
 
     public static void MapPortalEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/Account/Logout", async ([FromServices] SignInManager<ApplicationUser> signIn) =>
+        // Signing out ends the session on the server: a new security stamp voids every cookie issued before.
+        app.MapPost("/Account/Logout", async ([FromServices] SignInManager<ApplicationUser> signIn, [FromServices] UserManager<ApplicationUser> users,
+            [FromServices] Audit.AuditLog audit, [FromServices] PainReviewDbContext db, HttpContext context) =>
         {
+            if (await users.GetUserAsync(context.User) is { } user)
+            {
+                await users.UpdateSecurityStampAsync(user);
+                await audit.AddAsync("signout", "User", user.Id, user: user.UserName);
+                await db.SaveChangesAsync();
+            }
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect("~/Account/Login");
         });
 
-        // Recording media for the review page: never public files; range requests for seeking.
+        // Recording media for the review page: never public files; range requests for seeking; members only.
         var media = app.MapGroup("/media/recordings/{id:guid}")
-            .RequireAuthorization(p => p.RequireRole(Roles.Clinician, Roles.Coordinator, Roles.Admin));
-        media.MapGet("/video", async (Guid id, PainReviewDbContext db, Review.ReviewMedia files, CancellationToken ct) =>
-            await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => r.StoredFileName).SingleOrDefaultAsync(ct) is { } stored
-                ? Results.File(await files.EnsurePlayableAsync(id, stored, ct), "video/mp4", enableRangeProcessing: true)
-                : Results.NotFound());
-        media.MapGet("/frames/{frame:int}.jpg", async (Guid id, int frame, PainReviewDbContext db, Review.ReviewMedia files, CancellationToken ct) =>
+            .RequireAuthorization(p => p.RequireRole(Roles.Clinician, Roles.Coordinator, Roles.Admin))
+            .AddEndpointFilter(Refusals);
+        media.MapGet("/video", async (Guid id, HttpContext context, PainReviewDbContext db, Access.StudyAccess access, Audit.AuditLog audit,
+            Review.ReviewMedia files, CancellationToken ct) =>
         {
+            var studyId = await access.RequireRecordingAsync(id, Access.StudyPermission.WatchVideo, "watch its videos");
+            var stored = await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => r.StoredFileName).SingleAsync(ct);
+            var path = await files.EnsurePlayableAsync(id, stored, ct);
+            // A view starts with a request from the first byte; the player's later range requests belong to it.
+            var range = context.Request.Headers.Range.ToString();
+            if (range.Length == 0 || range.StartsWith("bytes=0-", StringComparison.Ordinal))
+            {
+                await audit.AddAsync("video.viewed", nameof(Recording), id.ToString(), studyId: studyId, recordingId: id);
+                await db.SaveChangesAsync(ct);
+            }
+            return Results.File(path, "video/mp4", enableRangeProcessing: true);
+        });
+        media.MapGet("/frames/{frame:int}.jpg", async (Guid id, int frame, PainReviewDbContext db, Access.StudyAccess access, Review.ReviewMedia files, CancellationToken ct) =>
+        {
+            await access.RequireRecordingAsync(id, Access.StudyPermission.WatchVideo, "see its frames");
             var found = await db.Recordings.AsNoTracking().Where(r => r.Id == id)
                 .Select(r => new { r.StoredFileName, Time = r.FrameResults.Where(f => f.FrameIndex == frame).Select(f => (double?)f.TimeSeconds).FirstOrDefault() })
                 .SingleOrDefaultAsync(ct);
-            if (found?.Time is not { } time) return Results.NotFound();
+            if (found?.Time is not { } time) return Results.Problem($"This recording has no frame {frame}.", statusCode: 404);
             return Results.File(await files.EnsureThumbnailAsync(id, found.StoredFileName, frame, time, ct), "image/jpeg");
         });
 
-        // Datasets and reports: Data managers (and Admins) only; every download audited.
-        var data = app.MapGroup("/data").RequireAuthorization(p => p.RequireRole(Roles.DataManager, Roles.Admin));
+        // Datasets and reports: the study's Data managers (and Admins) only; every download audited.
+        var data = app.MapGroup("/data").RequireAuthorization(p => p.RequireRole(Roles.DataManager, Roles.Admin)).AddEndpointFilter(Refusals);
         data.MapGet("/export", async (Guid study, string? format, bool? unreviewed, bool? video, Export.ExportService exports, CancellationToken ct) =>
         {
-            if (!Enum.TryParse<PainReview.Data.Export.ExportFormat>(format ?? "Csv", ignoreCase: true, out var parsed))
+            if (!Enum.TryParse<PainReview.Data.Export.ExportFormat>(format ?? "Csv", ignoreCase: true, out var parsed) || int.TryParse(format, out _))
                 return Results.Problem($"Unknown format '{format}': use csv, json or parquet.", statusCode: 400);
             var file = await exports.ExportAsync(study, parsed, unreviewed ?? false, video ?? false, ct);
             return Results.File(new Export.DeleteOnCloseStream(file.Path), file.Result.ContentType, file.Result.FileName);
@@ -55,7 +95,16 @@ public static class PortalEndpoints
         data.MapGet("/cohort-report", async (Guid study, bool? reviewedOnly, double? w4, double? w67, double? w9, string? combine, string? apex,
             double? quantile, bool? q1, Cohort.CohortAnalytics analytics, Audit.AuditLog audit, PainReviewDbContext db, CancellationToken ct) =>
         {
-            var config = Cohort.CohortSettings.ToConfig(w4, w67, w9, combine, apex, quantile, q1);
+            PainReview.Pipeline.Analysis.AnalysisConfig config;
+            try
+            {
+                config = Cohort.CohortSettings.ToConfig(w4, w67, w9, combine, apex, quantile, q1);
+                config.Validate();
+            }
+            catch (Exception e) when (e is InvalidDataException or ArgumentException)
+            {
+                return Results.Problem(e.Message, statusCode: 400);
+            }
             var report = await analytics.ComputeAsync(study, reviewedOnly ?? false, config, ct);
             var models = await db.Recordings.AsNoTracking().Where(r => r.StudyId == study && r.SummaryJson != null).Select(r => r.SummaryJson!).FirstOrDefaultAsync(ct) is { } summary
                 ? new[] { (object)System.Text.Json.JsonDocument.Parse(summary).RootElement.GetProperty("models").Clone() } : [];
@@ -66,32 +115,81 @@ public static class PortalEndpoints
             return Results.File(System.Text.Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8", $"painreview-cohort-report-{DateTime.UtcNow:yyyyMMdd-HHmmss}.html");
         });
 
-        var api = app.MapGroup("/api").AddEndpointFilter(async (context, next) =>
-            context.HttpContext.Request.Headers.ContainsKey(ApiHeader)
-                ? await next(context)
-                : TypedResults.Problem($"API requests must carry the {ApiHeader} header.", statusCode: StatusCodes.Status400BadRequest));
+        // The API: a signed-in cookie (with the CSRF header) or a personal API token; the same rights as the pages.
+        var api = app.MapGroup("/api")
+            .RequireAuthorization(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder(IdentityConstants.ApplicationScheme, Access.ApiTokenHandler.SchemeName)
+                .RequireAuthenticatedUser().Build())
+            .AddEndpointFilter(async (context, next) =>
+                context.HttpContext.Request.Headers.ContainsKey(ApiHeader) || context.HttpContext.User.FindFirst(Access.StudyAccess.TokenClaim) is not null
+                    ? await next(context)
+                    : TypedResults.Problem($"API requests must carry the {ApiHeader} header (or an API token).", statusCode: StatusCodes.Status400BadRequest))
+            .AddEndpointFilter(Refusals)
+            .DisableAntiforgery();
+
+        api.MapGet("/studies", async (Access.StudyAccess access, PainReviewDbContext db) =>
+        {
+            var visible = await access.StudiesAsync(Access.StudyPermission.View);
+            var actor = await access.ActorAsync();
+            var roles = await db.StudyMembers.AsNoTracking().Where(m => m.UserId == actor.UserId).ToListAsync();
+            var studies = await db.Studies.AsNoTracking().Where(s => visible.Contains(s.Id)).OrderBy(s => s.Name)
+                .Select(s => new { s.Id, s.Name, s.Description, s.IsDemo, s.CreatedUtc, participants = s.Participants.Count, recordings = s.Recordings.Count }).ToListAsync();
+            return TypedResults.Ok(studies.Select(s => new
+            {
+                s.Id, s.Name, s.Description, s.IsDemo, s.CreatedUtc, s.participants, s.recordings,
+                myRoles = roles.Where(m => m.StudyId == s.Id && actor.Roles.Contains(m.Role)).Select(m => m.Role).Concat(actor.IsAdmin ? [Roles.Admin] : []).ToArray(),
+            }));
+        });
+        api.MapPost("/studies", async (StudyRequest body, RecordingService recordings) =>
+        {
+            var study = await recordings.CreateStudyAsync(body.Name ?? "", body.Description);
+            return TypedResults.Created($"/api/studies/{study.Id}", new { study.Id, study.Name, study.Description });
+        });
+        api.MapPost("/studies/{studyId:guid}/participants", async (Guid studyId, ParticipantRequest body, RecordingService recordings) =>
+        {
+            var participant = await recordings.CreateParticipantAsync(studyId, body.Code ?? "");
+            return TypedResults.Created($"/api/studies/{studyId}/participants/{participant.Id}", new { participant.Id, participant.Code });
+        });
+        api.MapGet("/studies/{studyId:guid}/members", async (Guid studyId, Access.StudyMembership members) =>
+            TypedResults.Ok((await members.ListAsync(studyId)).Select(m => new { m.Id, m.Email, m.Role, m.MayExportVideo, m.AddedUtc, m.AddedBy })));
+        api.MapPost("/studies/{studyId:guid}/members", async (Guid studyId, MemberRequest body, Access.StudyMembership members) =>
+        {
+            var member = await members.AddAsync(studyId, body.Email, body.Role);
+            return TypedResults.Created($"/api/studies/{studyId}/members/{member.Id}", new { member.Id, member.Email, member.Role });
+        });
+        api.MapDelete("/studies/{studyId:guid}/members/{memberId:long}", async (Guid studyId, long memberId, Access.StudyMembership members) =>
+        {
+            await members.RemoveAsync(studyId, memberId);
+            return TypedResults.NoContent();
+        });
 
         api.MapPost("/studies/{studyId:guid}/recordings", UploadAsync)
-            .RequireAuthorization(p => p.RequireRole(Roles.Coordinator, Roles.Admin))
-            .DisableAntiforgery()
+            .RequireAuthorization(p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, Access.ApiTokenHandler.SchemeName).RequireRole(Roles.Coordinator, Roles.Admin))
             .WithMetadata(new RequestSizeLimitAttribute(long.MaxValue));
 
-        api.MapGet("/recordings/{id:guid}", async (Guid id, PainReviewDbContext db) =>
-            await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => new
+        api.MapGet("/recordings/{id:guid}", async (Guid id, PainReviewDbContext db, Access.StudyAccess access) =>
+        {
+            await access.RequireRecordingAsync(id, Access.StudyPermission.View, "see it");
+            var found = await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => new
             {
-                r.Id, r.StudyId, participant = r.Participant!.Code, r.OriginalFileName, status = r.Status.ToString(), r.Progress, r.Error,
+                r.Id, r.StudyId, participant = r.Participant!.Code, r.Timepoint, r.RecordedOn, status = r.Status.ToString(), r.Progress, r.Error,
                 r.Frames, r.UsableFrames, r.ApexFrames, r.HpiiMeanAll, r.HpiiMeanApex, r.HpiiPeak,
-            }).SingleOrDefaultAsync() is { } found ? Results.Ok(found) : Results.NotFound())
-            .RequireAuthorization(p => p.RequireRole(Roles.All));
+            }).SingleAsync();
+            return TypedResults.Ok(found);
+        });
     }
+
+    public sealed record StudyRequest(string? Name, string? Description);
+    public sealed record ParticipantRequest(string? Code);
+    public sealed record MemberRequest(string? Email, string? Role);
 
     /// <summary>
     /// multipart/form-data with fields participant, vas, timepoint, recordedOn, notes and one or
     /// more files; each file is streamed to the store as it arrives.
     /// </summary>
     private static async Task<IResult> UploadAsync(Guid studyId, HttpRequest request, RecordingService recordings,
-        PainReviewDbContext db, CancellationToken cancellationToken)
+        PainReviewDbContext db, Access.StudyAccess access, CancellationToken cancellationToken)
     {
+        await access.RequireStudyAsync(studyId, Access.StudyPermission.Manage, "upload recordings");
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             return TypedResults.Problem("Send the recording as multipart/form-data.", statusCode: 415);
         var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
@@ -133,9 +231,12 @@ public static class PortalEndpoints
             ?? throw new PortalValidationException($"No participant '{code}' in this study: give an existing participant code first.");
         double? vas = null;
         if (fields.TryGetValue("vas", out var vasText) && !string.IsNullOrWhiteSpace(vasText))
-            vas = double.TryParse(vasText, NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
-                ? v : throw new PortalValidationException($"VAS '{vasText}' is not a number.");
-        DateOnly? recordedOn = fields.TryGetValue("recordedOn", out var d) && DateOnly.TryParse(d, CultureInfo.InvariantCulture, out var day) ? day : null;
+            vas = double.TryParse(vasText, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
+                ? v : throw new PortalValidationException($"VAS '{vasText}' is not a number from 0 to 10.");
+        DateOnly? recordedOn = null;
+        if (fields.TryGetValue("recordedOn", out var d) && !string.IsNullOrWhiteSpace(d))
+            recordedOn = DateOnly.TryParseExact(d.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+                ? day : throw new PortalValidationException($"Recording date '{d}' is not a date in the form YYYY-MM-DD.");
         return new UploadMetadata(participant.Id, fields.GetValueOrDefault("timepoint"), recordedOn, vas, fields.GetValueOrDefault("notes"));
     }
 }

@@ -35,6 +35,16 @@ public sealed class PortalOptions
     public string VideoStore { get; set; } = "{DataDirectory}/videos";
     /// <summary>Largest upload accepted, in bytes.</summary>
     public long MaxUploadBytes { get; set; } = 2L << 30;
+    /// <summary>Uploads are refused (as if the disk were full) when less than this is free on the video store's disk.</summary>
+    public long MinFreeDiskBytes { get; set; } = 256L << 20;
+    /// <summary>A signed-in session ends after this many minutes without a request.</summary>
+    public int IdleTimeoutMinutes { get; set; } = 30;
+    /// <summary>How often open sessions and pages re-check the account (lock, roles, sign-out), in seconds.</summary>
+    public int RevalidateSeconds { get; set; } = 30;
+    /// <summary>Names this deployment's key ring; defaults to one derived from its database, so two instances never accept each other's cookies.</summary>
+    public string? InstanceName { get; set; }
+    /// <summary>Proxies (IP addresses) whose X-Forwarded-For/-Proto headers are trusted; none by default.</summary>
+    public string[] KnownProxies { get; set; } = [];
     /// <summary>Analyses running at once in this process (each holds one set of face models).</summary>
     public int Workers { get; set; } = 1;
     /// <summary>Face models folder; null finds ./models or $PAINREVIEW_MODELS.</summary>

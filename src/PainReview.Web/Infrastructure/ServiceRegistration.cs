@@ -1,3 +1,5 @@
+using System.Data.Common;
+using Microsoft.AspNetCore.DataProtection;
 using Hangfire;
 using Hangfire.Dashboard;
 using Hangfire.InMemory;
@@ -9,6 +11,7 @@ using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using PainReview.Data;
 using PainReview.Data.Entities;
+using PainReview.Data.Identity;
 using PainReview.Pipeline.Models;
 using PainReview.Web.Components.Account;
 using PainReview.Web.Features.Audit;
@@ -44,11 +47,30 @@ public static class ServiceRegistration
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
 
+        // Each deployment has its own key ring, kept in its own database (shared by its web and worker
+        // processes), and its own application name: a cookie minted by another instance is worthless here.
+        services.AddDataProtection()
+            .SetApplicationName(options.InstanceName is { Length: > 0 } instance ? instance : "PainReview-" + Convert.ToHexString(
+                System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(options.DatabaseProvider + "|" + Path.GetFullPath(options.DataDirectory) + "|" + options.DatabaseConnection)))[..16])
+            .PersistKeysToDbContext<PainReviewDbContext>();
+
         services.AddAuthentication(o =>
         {
             o.DefaultScheme = IdentityConstants.ApplicationScheme;
             o.DefaultSignInScheme = IdentityConstants.ExternalScheme;
-        }).AddIdentityCookies();
+        })
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, Features.Access.ApiTokenHandler>(Features.Access.ApiTokenHandler.SchemeName, null)
+            .AddIdentityCookies();
+        // Lock, role change and sign-out renew the security stamp; cookies are checked against it this often.
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromSeconds(Math.Max(1, options.RevalidateSeconds)));
+        services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+            o.KnownProxies.Clear();
+            o.KnownIPNetworks.Clear();
+            foreach (var proxy in options.KnownProxies) o.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+        });
+        services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/Account/Login";
@@ -56,7 +78,10 @@ public static class ServiceRegistration
             o.Cookie.Name = "PainReview.Auth";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
-            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            // Secure whenever the request is HTTPS (directly, or as the trusted proxy says).
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            // An idle session ends: the cookie lives this long after the last request.
+            o.ExpireTimeSpan = TimeSpan.FromMinutes(Math.Max(1, options.IdleTimeoutMinutes));
             o.SlidingExpiration = true;
             // API calls get status codes, not login pages.
             o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
@@ -68,15 +93,7 @@ public static class ServiceRegistration
             authorization.SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
         services.AddDbContext<PainReviewDbContext>(o => o.Use(options.DatabaseProvider, options.DatabaseConnection));
-        services.AddIdentityCore<ApplicationUser>(o =>
-            {
-                o.SignIn.RequireConfirmedAccount = false;
-                o.Password.RequiredLength = 10;
-                o.Lockout.MaxFailedAccessAttempts = 5;
-                o.User.RequireUniqueEmail = true;
-            })
-            .AddRoles<IdentityRole>()
-            .AddEntityFrameworkStores<PainReviewDbContext>()
+        services.AddPainReviewIdentity()
             .AddSignInManager()
             .AddDefaultTokenProviders();
         services.AddSingleton<DatabaseInitializer>();
@@ -87,6 +104,10 @@ public static class ServiceRegistration
         services.AddSingleton<JobCancellations>();
         services.AddSingleton<VideoStore>();
         services.AddScoped<AuditLog>();
+        services.AddScoped<Features.Access.StudyAccess>();
+        services.AddScoped<Features.Access.StudyMembership>();
+        services.AddScoped<Features.Access.ApiTokens>();
+        services.AddSingleton<TemporaryFiles>();
         services.AddScoped<PortalUser>();
         services.AddHttpContextAccessor();
         services.AddScoped<RecordingService>();
@@ -123,12 +144,33 @@ public static class ServiceRegistration
             services.AddHostedService<JobRecovery>();
         }
 
-        services.AddHealthChecks().AddDbContextCheck<PainReviewDbContext>("database");
+        services.AddHealthChecks().AddCheck<WritableDatabaseCheck>("database");
         return builder;
     }
 
     /// <summary>This process's name among the workers (host and process id).</summary>
     public static string WorkerName { get; } = $"painreview-{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>Healthy only when the database accepts a write (a full disk or a read-only file is unhealthy).</summary>
+    public sealed class WritableDatabaseCheck(PainReviewDbContext db) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+    {
+        public async Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+            Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                // A write that is rolled back: proves the database can be written without changing it.
+                await db.Database.ExecuteSqlRawAsync("UPDATE \"AspNetRoles\" SET \"ConcurrencyStamp\" = \"ConcurrencyStamp\" WHERE \"Id\" = (SELECT MIN(\"Id\") FROM \"AspNetRoles\")", cancellationToken);
+                await transaction.RollbackAsync(cancellationToken);
+                return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy();
+            }
+            catch (Exception e) when (e is DbException or InvalidOperationException or IOException)
+            {
+                return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("The database cannot be written.", e);
+            }
+        }
+    }
 
     private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
     {

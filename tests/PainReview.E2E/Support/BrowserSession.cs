@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -89,11 +90,27 @@ public sealed class BrowserSession : IAsyncLifetime
         await admin.GotoAsync("/admin/users");
         await WaitInteractiveAsync(admin);
         await admin.GetByLabel("Email").FillAsync(email);
-        await admin.GetByLabel("Initial password (10+ characters)").FillAsync(password);
+        await admin.GetByLabel("Initial password (12+ characters)").FillAsync(password);
         await admin.GetByLabel(role, new() { Exact = true }).First.CheckAsync();
         await admin.ClickAsync("#create-user");
         await Assertions.Expect(admin.Locator("#users-table")).ToContainTextAsync(email);
         await admin.Context.CloseAsync();
+        // A user acts on a study only as its member: make them one of the study seeded last, in the same role.
+        if (LastStudyId != Guid.Empty && role != "Admin") await AddMemberAsync(LastStudyId, email, role);
+    }
+
+    /// <summary>The Admin makes the user a member of the study through the API.</summary>
+    public async Task AddMemberAsync(Guid study, string email, string role)
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = Portal.BaseAddress };
+        await PortalProcess.SignInAsync(client, PortalProcess.AdminEmail, PortalProcess.AdminPassword);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/studies/{study}/members")
+        {
+            Content = JsonContent.Create(new { email, role }),
+        };
+        request.Headers.Add("X-PainReview-Api", "1");
+        var response = await client.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
 
     /// <summary>Seeds a study in the portal's database and uploads a clip through the API as the Admin.</summary>

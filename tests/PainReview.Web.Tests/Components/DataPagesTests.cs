@@ -1,3 +1,4 @@
+using PainReview.Web.Tests.Support;
 using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.Data.Sqlite;
@@ -21,6 +22,7 @@ public sealed class DataPagesTests : BunitContext
         _connection.Open();
         Services.AddDbContext<PainReviewDbContext>(o => o.UseSqlite(_connection));
         Services.AddMudServices();
+        Services.AddAccessServices();
         JSInterop.Mode = JSRuntimeMode.Loose;
         var auth = AddAuthorization();
         auth.SetAuthorized("datamanager@example.org");
@@ -38,6 +40,7 @@ public sealed class DataPagesTests : BunitContext
             });
         db.SaveChanges();
         _study = study.Id;
+        auth.SetClaims(Support.Members.AccountAsync(Services, "datamanager@example.org", Roles.DataManager, _study).GetAwaiter().GetResult());
     }
 
     [Fact]

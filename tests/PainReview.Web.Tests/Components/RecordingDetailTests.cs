@@ -1,3 +1,4 @@
+using PainReview.Web.Tests.Support;
 using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.Data.Sqlite;
@@ -24,6 +25,7 @@ public sealed class RecordingDetailTests : BunitContext
         Services.AddDbContext<PainReviewDbContext>(o => o.UseSqlite(_connection));
         Services.AddSingleton(_progress);
         Services.AddMudServices();
+        Services.AddAccessServices();
         JSInterop.Mode = JSRuntimeMode.Loose;
         _auth = AddAuthorization();
         using var scope = Services.GetRequiredService<IServiceScopeFactory>().CreateScope();
@@ -53,8 +55,13 @@ public sealed class RecordingDetailTests : BunitContext
 
     private IRenderedComponent<RecordingDetail> RenderAs(string role, Guid id)
     {
-        _auth.SetAuthorized($"{role.ToLowerInvariant()}@example.org");
+        var email = $"{role.ToLowerInvariant()}@example.org";
+        Guid studyId;
+        using (var scope = Services.GetRequiredService<IServiceScopeFactory>().CreateScope())
+            studyId = scope.ServiceProvider.GetRequiredService<PainReviewDbContext>().Recordings.Single(r => r.Id == id).StudyId;
+        _auth.SetAuthorized(email);
         _auth.SetRoles(role);
+        _auth.SetClaims(Support.Members.AccountAsync(Services, email, role, studyId).GetAwaiter().GetResult());
         SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         return Render<RecordingDetail>(p => p.Add(c => c.RecordingId, id));
     }

@@ -85,7 +85,8 @@ public sealed class AccessTests(PortalFixture portal)
         using var get = new HttpRequestMessage(HttpMethod.Get, $"/api/recordings/{recording}");
         get.Headers.Add(PortalEndpoints.ApiHeader, "1");
         var studyRoles = who is Roles.Coordinator or Roles.Clinician or Roles.DataManager or Roles.Admin;
-        AssertOutcome(await client.SendAsync(get, TestContext.Current.CancellationToken), who == Anonymous ? "401" : studyRoles ? "ok" : "403", $"{who} GET api/recordings");
+        // A user without a role is a member of no study: the recording reads as one that does not exist.
+        AssertOutcome(await client.SendAsync(get, TestContext.Current.CancellationToken), who == Anonymous ? "401" : studyRoles ? "ok" : "404", $"{who} GET api/recordings");
 
         var upload = await Uploads.UploadAsync(client, portal.StudyId, "notes.mp4", new MemoryStream("not a video"u8.ToArray()));
         var canUpload = who is Roles.Coordinator or Roles.Admin;

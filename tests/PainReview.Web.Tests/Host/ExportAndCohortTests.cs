@@ -36,6 +36,7 @@ public sealed class CohortStudy : IAsyncLifetime
             foreach (var code in new[] { "C-01", "C-02", "C-03", "C-04", "C-05" }) study.Participants.Add(new Participant { Code = code });
             db.Studies.Add(study);
             await db.SaveChangesAsync();
+            await Members.AddRoleUsersAsync(db, study.Id, dataManagerMayExportVideo: true);
             return study.Id;
         });
         var client = await portal.Factory.SignedInAsync(PortalFactory.EmailOf(Roles.Coordinator));
@@ -56,8 +57,7 @@ public sealed class CohortStudy : IAsyncLifetime
 
         // Reviewed: all but the last; the first with a rejected span and a corrected VAS.
         Corrected = Recordings[0];
-        using var scope = portal.Factory.Services.CreateScope();
-        scope.ServiceProvider.GetRequiredService<PortalUser>().Name = PortalFactory.EmailOf(Roles.Clinician);
+        using var scope = await portal.Factory.ScopeAsAsync(PortalFactory.EmailOf(Roles.Clinician));
         var review = scope.ServiceProvider.GetRequiredService<ReviewService>();
         var model = (await review.LoadAsync(Corrected))!;
         var span = model.Spans[0];
@@ -232,7 +232,7 @@ public sealed class ExportAndCohortTests(PortalFixture portal, CohortStudy cohor
     public async Task Cohort_statistics_equal_the_library_and_follow_the_settings()
     {
         var study = await StudyAsync();
-        using var scope = portal.Factory.Services.CreateScope();
+        using var scope = await portal.Factory.ScopeAsAsync(PortalFactory.EmailOf(Roles.DataManager));
         var analytics = scope.ServiceProvider.GetRequiredService<CohortAnalytics>();
         var report = await analytics.ComputeAsync(study.StudyId, reviewedOnly: false, new AnalysisConfig(), TestContext.Current.CancellationToken);
         Assert.Equal(5, report.Points.Count);

@@ -30,14 +30,14 @@ public sealed class ReviewTests(PortalFixture portal) : IDisposable
 
     private async Task<T> AsAsync<T>(string user, Func<ReviewService, Task<T>> work)
     {
-        using var scope = portal.Factory.Services.CreateScope();
-        scope.ServiceProvider.GetRequiredService<PortalUser>().Name = user;
+        await portal.Factory.EnsureMemberAsync(user, Roles.Clinician, portal.StudyId);
+        using var scope = await portal.Factory.ScopeAsAsync(user);
         return await work(scope.ServiceProvider.GetRequiredService<ReviewService>());
     }
 
     private Task AsAsync(string user, Func<ReviewService, Task> work) => AsAsync(user, async s => { await work(s); return 0; });
 
-    private Task<ReviewModel> LoadAsync(Guid id) => AsAsync("reader", async s => (await s.LoadAsync(id))!);
+    private Task<ReviewModel> LoadAsync(Guid id) => AsAsync(PortalFactory.EmailOf(Roles.Clinician), async s => (await s.LoadAsync(id))!);
 
     [Fact]
     public async Task Decisions_change_the_accepted_summary_and_are_audited()

@@ -203,8 +203,7 @@ public sealed class UploadAndJobTests(PortalFixture portal) : IDisposable
 
     private async Task WithServiceAsync<T>(Func<T, Task> work) where T : notnull
     {
-        using var scope = portal.Factory.Services.CreateScope();
-        scope.ServiceProvider.GetRequiredService<PortalUser>().Name = PortalFactory.EmailOf(Roles.Coordinator);
+        using var scope = await portal.Factory.ScopeAsAsync(PortalFactory.EmailOf(Roles.Coordinator));
         await work(scope.ServiceProvider.GetRequiredService<T>());
     }
 }

@@ -53,6 +53,44 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
         if (await users.FindByEmailAsync(noRole.Email) is null) await users.CreateAsync(noRole, Password);
     }
 
+    /// <summary>The principal a sign-in would give the user (id, security stamp, roles), for acting through services.</summary>
+    public async Task<System.Security.Claims.ClaimsPrincipal> PrincipalAsync(string email)
+    {
+        using var scope = Services.CreateScope();
+        var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<ApplicationUser>>();
+        var user = await signIn.UserManager.FindByEmailAsync(email) ?? throw new InvalidOperationException($"No user {email}.");
+        return await signIn.CreateUserPrincipalAsync(user);
+    }
+
+    /// <summary>An account with the role (created if needed) that is a member of the study in that role.</summary>
+    public async Task EnsureMemberAsync(string email, string role, Guid studyId)
+    {
+        using var scope = Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var user = await users.FindByEmailAsync(email);
+        if (user is null)
+        {
+            user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true };
+            var created = await users.CreateAsync(user, Password);
+            if (!created.Succeeded) throw new InvalidOperationException(string.Join(" ", created.Errors.Select(e => e.Description)));
+        }
+        if (!await users.IsInRoleAsync(user, role)) await users.AddToRoleAsync(user, role);
+        var db = scope.ServiceProvider.GetRequiredService<PainReviewDbContext>();
+        if (!await db.StudyMembers.AnyAsync(m => m.StudyId == studyId && m.UserId == user.Id && m.Role == role))
+        {
+            db.StudyMembers.Add(new StudyMember { StudyId = studyId, UserId = user.Id, Role = role, AddedBy = "test" });
+            await db.SaveChangesAsync();
+        }
+    }
+
+    /// <summary>A service scope acting as the user.</summary>
+    public async Task<IServiceScope> ScopeAsAsync(string email)
+    {
+        var scope = Services.CreateScope();
+        scope.ServiceProvider.GetRequiredService<PainReview.Web.Features.Audit.PortalUser>().Principal = await PrincipalAsync(email);
+        return scope;
+    }
+
     public HttpClient Client() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
     /// <summary>Signs in through the real login form (antiforgery token and all).</summary>
@@ -115,6 +153,7 @@ public sealed class PortalFixture : IAsyncLifetime
             study.Participants.Add(new Participant { Code = ParticipantCode });
             db.Studies.Add(study);
             await db.SaveChangesAsync();
+            await Members.AddRoleUsersAsync(db, study.Id);
             return study.Id;
         });
     }

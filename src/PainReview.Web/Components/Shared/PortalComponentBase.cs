@@ -17,6 +17,7 @@ public abstract class PortalComponentBase : ComponentBase
     [Inject] protected AuthenticationStateProvider Authentication { get; set; } = default!;
     [Inject] protected ISnackbar Snackbar { get; set; } = default!;
     [Inject] protected ILogger<PortalComponentBase> Logger { get; set; } = default!;
+    [Inject] protected NavigationManager Navigation { get; set; } = default!;
 
     protected ClaimsPrincipal User { get; private set; } = new();
 
@@ -34,12 +35,17 @@ public abstract class PortalComponentBase : ComponentBase
     protected async Task<bool> RunAsync(Func<IServiceProvider, Task> work, string? success = null)
     {
         await using var scope = ScopeFactory.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<PortalUser>().Name = User.Identity?.Name;
+        scope.ServiceProvider.GetRequiredService<PortalUser>().Principal = User;
         try
         {
             await work(scope.ServiceProvider);
             if (success is not null) Snackbar.Add(success, Severity.Success);
             return true;
+        }
+        catch (Features.Access.AccessException e) when (e.StatusCode == StatusCodes.Status401Unauthorized)
+        {
+            SessionEnded();
+            return false;
         }
         catch (PortalValidationException e)
         {
@@ -54,9 +60,36 @@ public abstract class PortalComponentBase : ComponentBase
         }
     }
 
+    /// <summary>
+    /// Reads with services of a scope of its own, as the signed-in user. A session that has ended
+    /// (signed out, locked, access changed) sends the page to the sign-in form.
+    /// </summary>
     protected async Task<T> QueryAsync<T>(Func<IServiceProvider, Task<T>> query)
     {
         await using var scope = ScopeFactory.CreateAsyncScope();
-        return await query(scope.ServiceProvider);
+        scope.ServiceProvider.GetRequiredService<PortalUser>().Principal = User;
+        try
+        {
+            return await query(scope.ServiceProvider);
+        }
+        catch (Features.Access.AccessException e) when (e.StatusCode == StatusCodes.Status401Unauthorized)
+        {
+            SessionEnded();
+            throw new OperationCanceledException(e.Message, e);
+        }
+    }
+
+    /// <summary>The studies in which the signed-in user has the permission.</summary>
+    protected static Task<List<Guid>> StudiesAsync(IServiceProvider services, Features.Access.StudyPermission permission) =>
+        services.GetRequiredService<Features.Access.StudyAccess>().StudiesAsync(permission);
+
+    protected static Task<bool> CanAsync(IServiceProvider services, Guid studyId, Features.Access.StudyPermission permission) =>
+        services.GetRequiredService<Features.Access.StudyAccess>().CanAsync(studyId, permission);
+
+    private void SessionEnded()
+    {
+        // A full reload: the server then sees the ended session and asks for a new sign-in.
+        try { Navigation.NavigateTo("Account/Login?ended=1", forceLoad: true); }
+        catch (NavigationException) { /* during prerendering the redirect is already under way */ }
     }
 }

@@ -24,7 +24,10 @@ public sealed class UserAdministration(UserManager<ApplicationUser> users, PainR
 
     public async Task CreateAsync(string email, string? displayName, string password, IEnumerable<string> roles)
     {
-        email = email.Trim();
+        email = (email ?? "").Trim();
+        if (!System.Net.Mail.MailAddress.TryCreate(email, out _)) throw new PortalValidationException($"'{email}' is not an e-mail address.");
+        var unknown = roles.Where(r => !Roles.All.Contains(r)).ToArray();
+        if (unknown.Length > 0) throw new PortalValidationException($"There is no role {string.Join(", ", unknown)}: use {string.Join(", ", Roles.All)}.");
         var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = displayName?.Trim() };
         Check(await users.CreateAsync(user, password));
         var granted = roles.Where(Roles.All.Contains).ToArray();
@@ -49,9 +52,12 @@ public sealed class UserAdministration(UserManager<ApplicationUser> users, PainR
     {
         var user = await users.FindByIdAsync(userId) ?? throw new PortalValidationException("That user does not exist.");
         Check(await users.SetLockoutEnabledAsync(user, true));
+        user.LockedByAdmin = locked;
         Check(await users.SetLockoutEndDateAsync(user, locked ? DateTimeOffset.MaxValue : null));
+        if (!locked) Check(await users.ResetAccessFailedCountAsync(user));
+        // A new stamp ends the user's sessions and open pages at their next request or re-check.
         await users.UpdateSecurityStampAsync(user);
-        await audit.AddAsync(locked ? "user.locked" : "user.unlocked", "User", user.Id);
+        await audit.AddAsync(locked ? "user.locked" : "user.unlocked", "User", user.Id, after: new { email = user.Email, lockedByAdmin = locked });
         await db.SaveChangesAsync();
     }
 

@@ -9,13 +9,17 @@ namespace PainReview.Web.Features.Audit;
 /// <summary>Who is acting in this scope, when a page runs work in a scope of its own.</summary>
 public sealed class PortalUser
 {
-    public string? Name { get; set; }
+    public ClaimsPrincipal? Principal { get; set; }
+    public string? Name => Principal?.Identity?.IsAuthenticated == true ? Principal.Identity.Name : null;
 }
 
 /// <summary>Appends audit events (who, when, what, before, after, why) in the caller's transaction.</summary>
 public sealed class AuditLog(PainReviewDbContext db, PortalUser portalUser, IHttpContextAccessor? http = null, AuthenticationStateProvider? auth = null)
 {
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    /// <summary>The one way audit values become JSON.</summary>
+    public static string? Serialize(object? value) => value is null ? null : value as string ?? JsonSerializer.Serialize(value, Json);
 
     public async Task<string> CurrentUserAsync()
     {
@@ -39,8 +43,8 @@ public sealed class AuditLog(PainReviewDbContext db, PortalUser portalUser, IHtt
             Action = action,
             EntityType = entityType,
             EntityId = entityId,
-            Before = before is null ? null : before as string ?? JsonSerializer.Serialize(before, Json),
-            After = after is null ? null : after as string ?? JsonSerializer.Serialize(after, Json),
+            Before = Serialize(before),
+            After = Serialize(after),
             Reason = reason,
             StudyId = studyId,
             RecordingId = recordingId,

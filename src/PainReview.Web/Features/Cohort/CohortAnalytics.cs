@@ -18,10 +18,11 @@ public sealed record CohortReport(string Study, bool ReviewedOnly, AnalysisConfi
 /// HPII against VAS across a study, recomputed from the stored per-frame AUs with any HPII
 /// weights, APEX strategy or first-quartile filter, without re-analysing a single video.
 /// </summary>
-public sealed class CohortAnalytics(PainReviewDbContext db)
+public sealed class CohortAnalytics(PainReviewDbContext db, Access.StudyAccess access)
 {
     public async Task<CohortReport> ComputeAsync(Guid studyId, bool reviewedOnly, AnalysisConfig config, CancellationToken cancellationToken = default)
     {
+        await access.RequireStudyAsync(studyId, Access.StudyPermission.Export, "see cohort analytics");
         config.Validate();
         var study = await db.Studies.AsNoTracking().SingleAsync(s => s.Id == studyId, cancellationToken);
         var query = db.Recordings.AsNoTracking().Where(r => r.StudyId == studyId && r.Status == RecordingStatus.Completed && r.UsableFrames > 0);

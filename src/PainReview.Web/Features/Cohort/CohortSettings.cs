@@ -8,7 +8,11 @@ public static class CohortSettings
     public static AnalysisConfig ToConfig(double? w4, double? w67, double? w9, string? combine, string? apex, double? quantile, bool? q1)
     {
         var defaults = new AnalysisConfig();
-        return defaults with
+        if (combine is { Length: > 0 } && !Enum.TryParse<CombineRule>(combine, true, out _) || int.TryParse(combine, out _))
+            throw new InvalidDataException($"combine '{combine}' is not a rule: use {string.Join(" or ", Enum.GetNames<CombineRule>())}.");
+        if (apex is { Length: > 0 } && !Enum.TryParse<ApexStrategy>(apex, true, out _) || int.TryParse(apex, out _))
+            throw new InvalidDataException($"apex '{apex}' is not a strategy: use {string.Join(", ", Enum.GetNames<ApexStrategy>())}.");
+        var config = defaults with
         {
             Hpii = new HpiiConfig
             {
@@ -22,5 +26,7 @@ public static class CohortSettings
                 FirstQuartileFilter = q1 ?? false,
             },
         };
+        config.Validate();
+        return config;
     }
 }

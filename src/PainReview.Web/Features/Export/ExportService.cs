@@ -3,37 +3,43 @@ using PainReview.Data.Export;
 using PainReview.Pipeline.Analysis;
 using PainReview.Web.Features.Audit;
 using PainReview.Web.Features.Recordings;
+using PainReview.Web.Infrastructure;
 
 namespace PainReview.Web.Features.Export;
 
 /// <summary>Builds an export into a temporary file (bounded memory, any size), audits it, and hands the file over.</summary>
-public sealed class ExportService(PainReviewDbContext db, AuditLog audit, VideoStore store)
+public sealed class ExportService(PainReviewDbContext db, AuditLog audit, VideoStore store, Access.StudyAccess access, TemporaryFiles temporary)
 {
     public sealed record File(string Path, ExportResult Result);
 
     public async Task<File> ExportAsync(Guid studyId, ExportFormat format, bool includeUnreviewed, bool includeVideo, CancellationToken cancellationToken)
     {
+        await access.RequireStudyAsync(studyId, Access.StudyPermission.Export, "export its data");
+        if (includeVideo && !await access.CanAsync(studyId, Access.StudyPermission.ExportVideo))
+            throw Access.AccessException.Forbidden("export raw facial video (an Admin grants that per study, to named data managers)");
         var user = await audit.CurrentUserAsync();
-        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"painreview-export-{Guid.NewGuid():N}");
-        ExportResult result;
+        // Inside the data directory, owner-only, swept at start: never a world-readable file in /tmp.
+        var path = temporary.NewPath("export");
         try
         {
-            await using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            ExportResult result;
+            await using (var output = TemporaryFiles.Create(path))
                 result = await new DatasetExporter(db).ExportAsync(
                     new ExportRequest(studyId, format, user, includeUnreviewed, includeVideo, VideoStore: store.Root), output,
                     RecordingAnalysis.AppVersion, cancellationToken);
+            await audit.AddAsync(includeVideo ? "export.downloaded.with-video" : "export.downloaded", "Study", studyId.ToString(), after: new
+            {
+                format = format.ToString(), result.Recordings, result.Frames, includeUnreviewed, includeVideo, file = result.FileName,
+            }, studyId: studyId, user: user);
+            await db.SaveChangesAsync(cancellationToken);
+            return new File(path, result);
         }
         catch
         {
+            // Nothing leaves without its audit record: a failed export or audit write leaves no file.
             System.IO.File.Delete(path);
             throw;
         }
-        await audit.AddAsync("export.downloaded", "Study", studyId.ToString(), after: new
-        {
-            format = format.ToString(), result.Recordings, result.Frames, includeUnreviewed, includeVideo, file = result.FileName,
-        }, studyId: studyId, user: user);
-        await db.SaveChangesAsync(cancellationToken);
-        return new File(path, result);
     }
 }
 

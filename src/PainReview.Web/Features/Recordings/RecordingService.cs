@@ -11,27 +11,45 @@ using PainReview.Web.Jobs;
 
 namespace PainReview.Web.Features.Recordings;
 
-/// <summary>A request the user can fix: shown as it is.</summary>
-public sealed class PortalValidationException(string message) : Exception(message);
+/// <summary>A request the user can fix: shown as it is (HTTP 422 unless a subclass says otherwise).</summary>
+public class PortalValidationException(string message) : Exception(message)
+{
+    public virtual int StatusCode => StatusCodes.Status422UnprocessableEntity;
+}
+
+/// <summary>The server cannot store the file: its disk is full.</summary>
+public sealed class DiskFullValidationException(string message) : PortalValidationException(message)
+{
+    public override int StatusCode => StatusCodes.Status413PayloadTooLarge;
+}
 
 public sealed record UploadMetadata(Guid ParticipantId, string? Timepoint, DateOnly? RecordedOn, double? Vas, string? Notes);
 
 /// <summary>Studies, participants and recordings: every change validated and audited.</summary>
 public sealed partial class RecordingService(
     PainReviewDbContext db, VideoStore store, AuditLog audit, IBackgroundJobClient jobs, JobCancellations cancellations,
-    RecordingProgress progress, IOptions<PortalOptions> options, Review.ReviewMedia media)
+    RecordingProgress progress, IOptions<PortalOptions> options, Review.ReviewMedia media, Access.StudyAccess access)
 {
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")]
     private static partial Regex ParticipantCodePattern();
 
     public async Task<Study> CreateStudyAsync(string name, string? description)
     {
-        name = name.Trim();
+        var actor = await access.ActorAsync();
+        if (!actor.IsAdmin && !actor.Roles.Contains(Roles.Coordinator))
+            throw new Access.AccessException("Only Coordinators and Admins create studies.", StatusCodes.Status403Forbidden);
+        name = (name ?? "").Trim();
         if (name.Length is < 2 or > 200) throw new PortalValidationException("A study name needs 2 to 200 characters.");
         if (await db.Studies.AnyAsync(s => s.Name == name)) throw new PortalValidationException($"A study called '{name}' already exists.");
-        var study = new Study { Name = name, Description = description?.Trim(), CreatedBy = await audit.CurrentUserAsync() };
+        var study = new Study { Name = name, Description = description?.Trim(), CreatedBy = actor.Name };
         db.Studies.Add(study);
         await audit.AddAsync("study.created", nameof(Study), study.Id.ToString(), after: new { study.Name, study.Description }, studyId: study.Id);
+        // The creator is the study's first member (an Admin sees every study without one).
+        if (actor.Roles.Contains(Roles.Coordinator))
+        {
+            db.StudyMembers.Add(new StudyMember { StudyId = study.Id, UserId = actor.UserId, Role = Roles.Coordinator, AddedBy = actor.Name });
+            await audit.AddAsync("study.member.added", nameof(Study), study.Id.ToString(), after: new { member = actor.Name, role = Roles.Coordinator }, studyId: study.Id);
+        }
         await db.SaveChangesAsync();
         return study;
     }
@@ -39,7 +57,8 @@ public sealed partial class RecordingService(
     /// <summary>Participants are pseudonymous codes (letters, digits, - and _), unique within a study.</summary>
     public async Task<Participant> CreateParticipantAsync(Guid studyId, string code)
     {
-        code = code.Trim();
+        await access.RequireStudyAsync(studyId, Access.StudyPermission.Manage, "add participants");
+        code = (code ?? "").Trim();
         if (!ParticipantCodePattern().IsMatch(code))
             throw new PortalValidationException("A participant code has 2 to 32 letters, digits, '-' or '_', and no spaces: use a pseudonymous code such as P-017, never a name.");
         if (!await db.Studies.AnyAsync(s => s.Id == studyId)) throw new PortalValidationException("That study does not exist.");
@@ -59,9 +78,10 @@ public sealed partial class RecordingService(
     public async Task<Recording> UploadAsync(Guid studyId, string originalFileName, Stream content, UploadMetadata metadata,
         CancellationToken cancellationToken = default)
     {
+        await access.RequireStudyAsync(studyId, Access.StudyPermission.Manage, "upload recordings");
         var participant = await db.Participants.SingleOrDefaultAsync(p => p.Id == metadata.ParticipantId && p.StudyId == studyId, cancellationToken)
             ?? throw new PortalValidationException("Choose a participant of this study.");
-        if (metadata.Vas is < 0 or > 10) throw new PortalValidationException("VAS must be between 0 and 10.");
+        if (metadata.Vas is { } v && (!double.IsFinite(v) || v is < 0 or > 10)) throw new PortalValidationException("VAS must be a number from 0 to 10.");
         var displayName = Path.GetFileName(originalFileName);
         if (string.IsNullOrWhiteSpace(displayName)) displayName = "recording";
 
@@ -73,6 +93,10 @@ public sealed partial class RecordingService(
         catch (VideoStore.TooLargeException e)
         {
             throw new PortalValidationException($"{displayName}: {e.Message}");
+        }
+        catch (VideoStore.DiskFullException e)
+        {
+            throw new DiskFullValidationException($"{displayName}: {e.Message}");
         }
         using (incoming)
         {
@@ -127,9 +151,13 @@ public sealed partial class RecordingService(
             {
                 await db.SaveChangesAsync(cancellationToken);
             }
-            catch
+            catch (Exception e)
             {
                 store.Delete(recording.StoredFileName);
+                db.ChangeTracker.Clear();
+                // The same file arrived twice at once: the other upload won the unique index.
+                if (e is DbUpdateException && await db.Recordings.AsNoTracking().AnyAsync(r => r.StudyId == studyId && r.Sha256 == incoming.Sha256, CancellationToken.None))
+                    throw new PortalValidationException($"{displayName} was already uploaded to this study a moment ago (the same file arrived twice).");
                 throw;
             }
             await RecordJobAsync(recording.Id, JobRecovery.Enqueue(jobs, recording.Id));
@@ -162,7 +190,7 @@ public sealed partial class RecordingService(
 
     private async Task CancelOnceAsync(Guid recordingId)
     {
-        var recording = await Find(recordingId);
+        var recording = await Find(recordingId, "cancel analyses");
         if (recording.Status is not (RecordingStatus.Queued or RecordingStatus.Running))
             throw new PortalValidationException($"Only queued or running analyses can be cancelled; this one is {recording.Status}.");
         var before = recording.Status;
@@ -179,7 +207,7 @@ public sealed partial class RecordingService(
 
     public async Task RetryAsync(Guid recordingId)
     {
-        var recording = await Find(recordingId);
+        var recording = await Find(recordingId, "retry analyses");
         if (recording.Status is not (RecordingStatus.Failed or RecordingStatus.Cancelled))
             throw new PortalValidationException($"Only failed or cancelled analyses can be retried; this one is {recording.Status}.");
         var before = recording.Status;
@@ -199,7 +227,7 @@ public sealed partial class RecordingService(
 
     private async Task DeleteOnceAsync(Guid recordingId, string? reason)
     {
-        var recording = await Find(recordingId);
+        var recording = await Find(recordingId, "delete recordings");
         if (recording.JobId is not null) jobs.Delete(recording.JobId);
         cancellations.Cancel(recordingId);
         await audit.AddAsync("recording.deleted", nameof(Recording), recordingId.ToString(), before: new
@@ -220,6 +248,9 @@ public sealed partial class RecordingService(
     private Task RecordJobAsync(Guid recordingId, string jobId) =>
         db.Recordings.Where(r => r.Id == recordingId).ExecuteUpdateAsync(s => s.SetProperty(r => r.JobId, jobId), CancellationToken.None);
 
-    private async Task<Recording> Find(Guid id) =>
-        await db.Recordings.SingleOrDefaultAsync(r => r.Id == id) ?? throw new PortalValidationException("That recording does not exist.");
+    private async Task<Recording> Find(Guid id, string what)
+    {
+        await access.RequireRecordingAsync(id, Access.StudyPermission.Manage, what);
+        return await db.Recordings.SingleOrDefaultAsync(r => r.Id == id) ?? throw Access.AccessException.RecordingNotFound();
+    }
 }

@@ -14,10 +14,11 @@ public sealed class ReviewConflictException(string message) : Exception(message)
 /// and optimistic: it names the review version it was based on, and a stale version is refused
 /// with a message saying who changed what, never silently overwritten.
 /// </summary>
-public sealed class ReviewService(PainReviewDbContext db, AuditLog audit)
+public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access.StudyAccess access)
 {
     public async Task<ReviewModel?> LoadAsync(Guid recordingId)
     {
+        await access.RequireRecordingAsync(recordingId, Access.StudyPermission.Review, "review recordings");
         var recording = await db.Recordings.AsNoTracking().Include(r => r.Study).Include(r => r.Participant)
             .FirstOrDefaultAsync(r => r.Id == recordingId);
         if (recording is null) return null;
@@ -122,6 +123,7 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit)
 
     private async Task<Recording> ClaimAsync(Guid recordingId, int expectedVersion)
     {
+        await access.RequireRecordingAsync(recordingId, Access.StudyPermission.Review, "review recordings");
         var recording = await db.Recordings.SingleOrDefaultAsync(r => r.Id == recordingId)
             ?? throw new PortalValidationException("That recording does not exist.");
         if (recording.ReviewVersion != expectedVersion) throw await ConflictAsync(recordingId);
