@@ -29,8 +29,9 @@ public sealed class PasswordRules : IPasswordValidator<ApplicationUser>
             if (lower.Contains(email.ToLowerInvariant(), StringComparison.Ordinal) || local.Length >= 3 && lower.Contains(local, StringComparison.Ordinal))
                 return "The password must not contain your e-mail address or name.";
         }
-        if (lower.Distinct().Count() <= 2) return "The password repeats one or two characters: choose a longer phrase of several words.";
         var core = Core(password);
+        if (lower.Distinct().Count() <= 2 || core.Length > 0 && core.Distinct().Count() <= 2)
+            return "The password repeats one or two characters: choose a longer phrase of several words.";
         if (core.Length > 0 && (Common.Contains(core) || IsRepeatOfCommon(core)))
             return "That is one of the most common passwords: choose a longer phrase of several words.";
         if (Sequences.Any(s => s.Contains(lower, StringComparison.Ordinal)) || core.Length >= 4 && Sequences.Any(s => s.Contains(core, StringComparison.Ordinal)))

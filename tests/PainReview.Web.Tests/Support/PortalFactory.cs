@@ -30,6 +30,8 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     {
         PainReview.Web.Jobs.JobRecovery.SweepInterval = TimeSpan.FromSeconds(1);
         builder.UseSetting("PainReview:DataDirectory", _data.Path);
+        // Sessions and open pages re-check the account every second here (30 s by default).
+        builder.UseSetting("PainReview:RevalidateSeconds", "1");
         builder.UseSetting("PainReview:MaxUploadBytes", UploadLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("PainReview:Models", TestEnvironment.Models.Path);
         builder.UseSetting("PainReview:AdminEmail", EmailOf(Roles.Admin));
