@@ -153,6 +153,9 @@ public sealed class ExportAndCohortTests(PortalFixture portal, CohortStudy cohor
             Assert.Equal(f.Apex ? "1" : "0", row["apex"]);
         }
         Assert.Contains(frames, r => r["review"] == "rejected");
+        // Negative numbers are written as numbers, not neutralised like text.
+        Assert.Contains(frames, r => r["yaw"] is ['-', >= '0' and <= '9', ..]);
+        Assert.DoesNotContain(frames, r => r.Values.Any(v => v?.StartsWith('\'') == true));
 
         var decisions = ReadCsv(zip.GetEntry("decisions.csv")!);
         Assert.Equal(expected.Sum(e => e.Rejected), decisions.Count);
