@@ -36,7 +36,7 @@ internal static class BenchCommand
 
             // 1. ffmpeg alone: decode and discard.
             var sw = Stopwatch.StartNew();
-            await FFMpegArguments.FromFileInput(info.Path)
+            await FFMpegArguments.FromFileInput(info.Path, true, o => o.WithCustomArgument(SafeInput.Arguments))
                 .OutputToNull(o => o.WithCustomArgument("-map 0:v:0 -fps_mode passthrough"))
                 .CancellableThrough(ct)
                 .ProcessAsynchronously();

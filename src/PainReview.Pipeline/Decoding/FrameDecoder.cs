@@ -124,13 +124,17 @@ public static partial class FrameDecoder
     }
 
     private static string InputArguments(DecodeOptions options) =>
-        $"-threads {options.DecoderThreads}"
+        $"{SafeInput.Arguments} -threads {options.DecoderThreads}"
         + (options.Start is { } start ? $" -ss {start.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)}" : "");
 
     private static VideoInputException Failure(VideoInfo info, IEnumerable<string> errors)
     {
         var name = Path.GetFileName(info.Path);
         var text = string.Join(" ", errors);
+        if (SafeInput.IsFormatRefusal(text, out var demuxer))
+            return SafeInput.IsReferenceFormat(demuxer) || SafeInput.LooksLikeReferenceList(info.Path)
+                ? new VideoInputException(VideoInputProblem.ReferencesOtherFiles, SafeInput.ReferenceListMessage(name))
+                : new VideoInputException(VideoInputProblem.NotAVideo, SafeInput.RefusedFormatMessage(name, demuxer));
         if (text.Contains("Decoder", StringComparison.OrdinalIgnoreCase) && text.Contains("not found", StringComparison.OrdinalIgnoreCase))
             return new VideoInputException(VideoInputProblem.UnsupportedCodec,
                 $"{name} uses a video codec ({info.Codec}) that this ffmpeg cannot decode{Detail(errors)}.");
@@ -147,7 +151,8 @@ public static partial class FrameDecoder
     private static bool IsProblem(string line) =>
         line.Contains("error", StringComparison.OrdinalIgnoreCase) || line.Contains("invalid", StringComparison.OrdinalIgnoreCase)
         || line.Contains("not found", StringComparison.OrdinalIgnoreCase) || line.Contains("corrupt", StringComparison.OrdinalIgnoreCase)
-        || line.Contains("truncat", StringComparison.OrdinalIgnoreCase) || line.Contains("partial file", StringComparison.OrdinalIgnoreCase);
+        || line.Contains("truncat", StringComparison.OrdinalIgnoreCase) || line.Contains("partial file", StringComparison.OrdinalIgnoreCase)
+        || line.Contains("whitelist", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Frame presentation times parsed from showinfo lines, handed to the frame reader by index.</summary>
     private sealed partial class TimestampBoard

@@ -6,6 +6,8 @@ public enum VideoInputProblem
     Missing,
     Empty,
     NotAVideo,
+    /// <summary>A playlist or list of other files (ffconcat, HLS): refused, never followed.</summary>
+    ReferencesOtherFiles,
     NoVideoStream,
     UnsupportedCodec,
     Truncated,

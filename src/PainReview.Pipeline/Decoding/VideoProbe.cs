@@ -49,10 +49,16 @@ public static partial class VideoProbe
         IMediaAnalysis analysis;
         try
         {
-            analysis = await FFProbe.AnalyseAsync(file.FullName, cancellationToken: cancellationToken);
+            // SafeInput: only this local file, only demuxers that read their own bytes.
+            analysis = await FFProbe.AnalyseAsync(file.FullName, customArguments: SafeInput.Arguments, cancellationToken: cancellationToken);
         }
         catch (Exception e) when (e is FFProbeException or FormatNullException or FFMpegException or System.Text.Json.JsonException)
         {
+            if (SafeInput.LooksLikeReferenceList(file.FullName)
+                || SafeInput.IsFormatRefusal(e.Message, out var refused) && SafeInput.IsReferenceFormat(refused))
+                throw new VideoInputException(VideoInputProblem.ReferencesOtherFiles, SafeInput.ReferenceListMessage(file.Name), e);
+            if (SafeInput.IsFormatRefusal(e.Message, out var demuxer))
+                throw new VideoInputException(VideoInputProblem.NotAVideo, SafeInput.RefusedFormatMessage(file.Name, demuxer), e);
             var detail = FirstLine(e.Message);
             // ffprobe says "moov atom not found" for any non-MP4 data handed to the MP4 demuxer; only a
             // file that starts like an MP4 (an ftyp box) and lacks its index is a truncated video.

@@ -65,6 +65,23 @@ public sealed class CliTests : IDisposable
         Assert.False(File.Exists(_temp.File("out.csv")), "no output is left behind on failure");
     }
 
+    [Theory]
+    [InlineData("concat")]
+    [InlineData("hls")]
+    public void A_list_of_other_files_named_mp4_exits_3_with_one_plain_sentence(string kind)
+    {
+        var clip = _temp.File("other.mp4");
+        File.Copy(TestEnvironment.Clip("single_face.mp4"), clip);
+        var evil = _temp.File("evil.mp4");
+        File.WriteAllText(evil, kind == "concat"
+            ? "ffconcat version 1.0\nfile other.mp4\n"
+            : $"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n{clip}\n#EXT-X-ENDLIST\n");
+        var result = CliRunner.Run("analyze", evil, "--out", _temp.File("out.csv"));
+        Assert.Equal(3, result.ExitCode);
+        Assert.Equal("error: evil.mp4 is a playlist or a list of other files (concat, HLS), not a video: such files are refused.", result.StdErr.Trim());
+        Assert.False(File.Exists(_temp.File("out.csv")), "no output is left behind on failure");
+    }
+
     [Fact]
     public void Frame_draws_the_face_to_a_png()
     {

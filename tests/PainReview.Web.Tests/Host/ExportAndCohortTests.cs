@@ -153,6 +153,9 @@ public sealed class ExportAndCohortTests(PortalFixture portal, CohortStudy cohor
             Assert.Equal(f.Apex ? "1" : "0", row["apex"]);
         }
         Assert.Contains(frames, r => r["review"] == "rejected");
+        // Negative numbers are written as numbers, not neutralised like text.
+        Assert.Contains(frames, r => r["yaw"] is ['-', >= '0' and <= '9', ..]);
+        Assert.DoesNotContain(frames, r => r.Values.Any(v => v?.StartsWith('\'') == true));
 
         var decisions = ReadCsv(zip.GetEntry("decisions.csv")!);
         Assert.Equal(expected.Sum(e => e.Rejected), decisions.Count);
@@ -259,9 +262,22 @@ public sealed class ExportAndCohortTests(PortalFixture portal, CohortStudy cohor
     {
         var study = await StudyAsync();
         var client = await portal.Factory.SignedInAsync(PortalFactory.EmailOf(Roles.DataManager));
-        var response = await client.GetAsync($"/data/cohort-report?study={study.StudyId}&w4=1&w67=1&w9=1&apex=TopQuantile", TestContext.Current.CancellationToken);
-        var html = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        Assert.Equal("text/html", response.Content.Headers.ContentType!.MediaType);
+        // A timepoint typed as a spreadsheet formula is shown as text (the report's tables get pasted into spreadsheets).
+        const string formula = "=HYPERLINK(\"http://evil.example\",\"x\")";
+        var timepoint = await SetTimepointAsync(study.Recordings[1], formula);
+        string html;
+        try
+        {
+            var response = await client.GetAsync($"/data/cohort-report?study={study.StudyId}&w4=1&w67=1&w9=1&apex=TopQuantile", TestContext.Current.CancellationToken);
+            html = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.Equal("text/html", response.Content.Headers.ContentType!.MediaType);
+        }
+        finally
+        {
+            await SetTimepointAsync(study.Recordings[1], timepoint);
+        }
+        Assert.Contains("<td>&#39;=HYPERLINK(&quot;http://evil.example&quot;,&quot;x&quot;)</td>", html);
+        Assert.DoesNotContain("<td>=", html);
         Assert.Contains("<svg", html);
         Assert.Contains("HPII, APEX frames", html);
         Assert.Contains("&quot;strategy&quot;: &quot;TopQuantile&quot;", html);
@@ -270,6 +286,16 @@ public sealed class ExportAndCohortTests(PortalFixture portal, CohortStudy cohor
         Assert.DoesNotContain("src=\"http", html);
         Assert.True(await portal.Factory.WithDbAsync(db => db.AuditEvents.AnyAsync(a => a.StudyId == study.StudyId && a.Action == "report.downloaded")));
     }
+
+    /// <summary>Sets a recording's timepoint; returns the one it had.</summary>
+    private Task<string?> SetTimepointAsync(Guid recording, string? timepoint) => portal.Factory.WithDbAsync(async db =>
+    {
+        var r = await db.Recordings.SingleAsync(x => x.Id == recording);
+        var before = r.Timepoint;
+        r.Timepoint = timepoint;
+        await db.SaveChangesAsync();
+        return before;
+    });
 
     private static void AssertManifest(JsonElement manifest, List<Expected> expected, string format)
     {

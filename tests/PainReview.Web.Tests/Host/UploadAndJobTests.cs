@@ -103,6 +103,29 @@ public sealed class UploadAndJobTests(PortalFixture portal) : IDisposable
     }
 
     [Fact]
+    public async Task Upload_refuses_lists_of_other_files_named_as_videos()
+    {
+        var client = await CoordinatorAsync();
+        var participant = await ParticipantAsync();
+        var videos = Path.Combine(portal.Factory.DataDirectory, "videos");
+        // The store holds other recordings: a list naming one of them (relatively or by its path) must not pass as it.
+        var target = Directory.GetFiles(videos, "*.mp4").FirstOrDefault() ?? UniqueClip("single_face.mp4");
+        var lists = new (string Name, string Text)[]
+        {
+            ("concat.mp4", $"ffconcat version 1.0\nfile {Path.GetFileName(target)}\n"),
+            ("playlist.mp4", $"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n{target}\n#EXT-X-ENDLIST\n"),
+        };
+        foreach (var (name, text) in lists)
+        {
+            var upload = await Uploads.UploadAsync(client, portal.StudyId, name, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)), participant);
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, upload.Status);
+            Assert.Equal($"{name} is a playlist or a list of other files (concat, HLS), not a video: such files are refused.", upload.Error);
+        }
+        Assert.Equal(0, await portal.Factory.WithDbAsync(db => db.Recordings.CountAsync(r => r.Participant!.Code == participant)));
+        Assert.Empty(Directory.GetFiles(videos, ".incoming-*"));
+    }
+
+    [Fact]
     public async Task Duplicate_upload_in_the_same_study_names_the_earlier_recording()
     {
         var client = await CoordinatorAsync();

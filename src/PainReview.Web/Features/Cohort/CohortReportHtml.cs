@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using PainReview.Data.Export;
 using PainReview.Pipeline.Analysis;
 using PainReview.Pipeline.Scoring;
 
@@ -48,7 +49,7 @@ public static class CohortReportHtml
         }
         html.Append("</table><h2>Recordings</h2><table><tr><th>participant</th><th>timepoint</th><th>VAS</th><th>HPII all</th><th>HPII APEX</th><th>usable frames</th><th>APEX frames</th></tr>");
         foreach (var p in report.Points)
-            html.Append(C, $"<tr><td>{E(p.Participant)}</td><td>{E(p.Timepoint ?? "")}</td><td>{p.Vas:0.#}{(p.VasCorrected ? " (corrected)" : "")}</td><td>{F(p.HpiiAll)}</td><td>{F(p.HpiiApex)}</td><td>{p.Summary.UsableFrames}</td><td>{p.Summary.ApexFrames}</td></tr>");
+            html.Append(C, $"<tr><td>{Cell(p.Participant)}</td><td>{Cell(p.Timepoint ?? "")}</td><td>{p.Vas:0.#}{(p.VasCorrected ? " (corrected)" : "")}</td><td>{F(p.HpiiAll)}</td><td>{F(p.HpiiApex)}</td><td>{p.Summary.UsableFrames}</td><td>{p.Summary.ApexFrames}</td></tr>");
         html.Append("</table><h2>Configuration and provenance</h2><pre>")
             .Append(E(JsonSerializer.Serialize(new { configuration = report.Config, models }, AnalysisConfig.JsonOptions)))
             .Append("</pre><p>Confidence intervals: Fisher's z transform (Spearman with Fieller's standard error) and a percentile bootstrap of 2000 resamples (seeded). p-values: two-sided, Student's t with n−2 degrees of freedom.</p></body></html>");
@@ -101,4 +102,11 @@ public static class CohortReportHtml
     private static string F(double? v, string format = "0.00") => v is { } x && !double.IsNaN(x) ? x.ToString(format, C) : "–";
 
     private static string E(string s) => WebUtility.HtmlEncode(s);
+
+    /// <summary>
+    /// A table cell of text users entered. Spreadsheets run HTML table cells that start with = (and
+    /// +, -, @) as formulas when the report is opened in or pasted into one, so such text is
+    /// neutralised as in the CSV export.
+    /// </summary>
+    private static string Cell(string s) => E(CsvCell.Neutralise(s));
 }

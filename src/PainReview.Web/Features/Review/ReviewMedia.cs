@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using FFMpegCore;
+using PainReview.Pipeline.Decoding;
 using PainReview.Web.Features.Recordings;
 
 namespace PainReview.Web.Features.Review;
@@ -8,7 +9,8 @@ namespace PainReview.Web.Features.Review;
 /// <summary>
 /// What browsers can show: an H.264 MP4 copy of each recording (uploads arrive as WMV, HEVC,
 /// Cinepak...) keeping every frame's timestamp, and JPEG thumbnails of single frames. Both are
-/// made with ffmpeg on first request and cached beside the original.
+/// made with ffmpeg on first request and cached beside the original. Every ffmpeg run reads its
+/// input through <see cref="SafeInput"/>: a stored file is never allowed to name other files.
 /// </summary>
 public sealed class ReviewMedia(VideoStore store, ILogger<ReviewMedia> logger)
 {
@@ -24,7 +26,7 @@ public sealed class ReviewMedia(VideoStore store, ILogger<ReviewMedia> logger)
             var temporary = target + ".partial.mp4";
             // passthrough keeps one output frame per decoded frame at its own time, so the
             // player's currentTime and the analysis's time_s name the same frame.
-            await FFMpegArguments.FromFileInput(store.PathOf(storedFileName))
+            await FFMpegArguments.FromFileInput(store.PathOf(storedFileName), true, o => o.WithCustomArgument(SafeInput.Arguments))
                 .OutputToFile(temporary, overwrite: true, o => o
                     .WithCustomArgument("-map 0:v:0 -an -sn -dn -fps_mode passthrough -c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p -vf scale=trunc(iw/2)*2:trunc(ih/2)*2 -movflags +faststart"))
                 .CancellableThrough(cancellationToken)
@@ -41,7 +43,7 @@ public sealed class ReviewMedia(VideoStore store, ILogger<ReviewMedia> logger)
         return await OnceAsync(target, async () =>
         {
             var at = seconds.ToString("0.######", CultureInfo.InvariantCulture);
-            await FFMpegArguments.FromFileInput(playable, true, o => o.WithCustomArgument($"-ss {at}"))
+            await FFMpegArguments.FromFileInput(playable, true, o => o.WithCustomArgument($"{SafeInput.Arguments} -ss {at}"))
                 .OutputToFile(target + ".partial.jpg", overwrite: true, o => o.WithCustomArgument("-frames:v 1 -vf scale=240:-2 -q:v 4"))
                 .CancellableThrough(cancellationToken)
                 .ProcessAsynchronously();

@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using PainReview.Pipeline.Tests.Support;
+using PainReview.Web.Features.Recordings;
+using PainReview.Web.Features.Review;
+using PainReview.Web.Infrastructure;
+
+namespace PainReview.Web.Tests.Host;
+
+/// <summary>
+/// Real ffmpeg: the playable copy and the thumbnails are made through SafeInput, so a stored file
+/// that is a list of other files (stored before uploads were checked for it, or planted in the
+/// store) is never decoded as the files it names.
+/// </summary>
+public sealed class ReviewMediaSafetyTests : IDisposable
+{
+    private readonly TempDirectory _temp = TestEnvironment.TempDirectory();
+    private readonly VideoStore _store;
+    private readonly ReviewMedia _media;
+
+    public ReviewMediaSafetyTests()
+    {
+        _store = new VideoStore(Options.Create(new PortalOptions { DataDirectory = _temp.Path }));
+        _media = new ReviewMedia(_store, NullLogger<ReviewMedia>.Instance);
+        File.Copy(TestEnvironment.Clip("single_face.mp4"), _store.PathOf("other.mp4"));
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Stored(Guid id, string text)
+    {
+        var name = $"{id:N}.mp4";
+        File.WriteAllText(_store.PathOf(name), text);
+        return name;
+    }
+
+    [Fact]
+    public async Task A_real_clip_still_gets_its_playable_copy()
+    {
+        var id = Guid.NewGuid();
+        File.Copy(TestEnvironment.Clip("single_face.mp4"), _store.PathOf($"{id:N}.mp4"));
+        var playable = await _media.EnsurePlayableAsync(id, $"{id:N}.mp4", TestContext.Current.CancellationToken);
+        Assert.True(new FileInfo(playable).Length > 1000);
+        var thumbnail = await _media.EnsureThumbnailAsync(id, $"{id:N}.mp4", 10, 0.4, TestContext.Current.CancellationToken);
+        var jpeg = await File.ReadAllBytesAsync(thumbnail, TestContext.Current.CancellationToken);
+        Assert.True(jpeg[0] == 0xFF && jpeg[1] == 0xD8);
+    }
+
+    [Theory]
+    [InlineData("concat")]
+    [InlineData("hls")]
+    public async Task A_stored_list_of_other_files_gets_no_playable_copy(string kind)
+    {
+        var id = Guid.NewGuid();
+        var stored = Stored(id, kind == "concat"
+            ? "ffconcat version 1.0\nfile other.mp4\n"
+            : $"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n{_store.PathOf("other.mp4")}\n#EXT-X-ENDLIST\n");
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => _media.EnsurePlayableAsync(id, stored, TestContext.Current.CancellationToken));
+        Assert.Contains("not on whitelist", e.Message);
+        Assert.False(File.Exists(Path.Combine(_store.Root, "playback", $"{id:N}.mp4")));
+    }
+
+    [Fact]
+    public async Task Thumbnails_refuse_a_planted_playable_copy_that_names_other_files()
+    {
+        var id = Guid.NewGuid();
+        var stored = Stored(id, "not read: the playable copy below is already there");
+        var playback = Directory.CreateDirectory(Path.Combine(_store.Root, "playback")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(playback, $"{id:N}.mp4"), $"ffconcat version 1.0\nfile {Path.GetRelativePath(playback, _store.PathOf("other.mp4"))}\n", TestContext.Current.CancellationToken);
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => _media.EnsureThumbnailAsync(id, stored, 3, 0.1, TestContext.Current.CancellationToken));
+        Assert.Contains("not on whitelist", e.Message);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_store.Root, "thumbnails", id.ToString("N")), "*.jpg"));
+    }
+}
