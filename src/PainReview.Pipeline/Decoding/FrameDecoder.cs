@@ -117,7 +117,14 @@ public static partial class FrameDecoder
         }
         finally
         {
-            await stop.CancelAsync();
+            try
+            {
+                await stop.CancelAsync();
+            }
+            catch (AggregateException e) when (e.InnerExceptions.All(x => x is IOException or ObjectDisposedException or InvalidOperationException))
+            {
+                // Stopping asks ffmpeg to quit through its stdin; when it had already exited, that pipe is broken: nothing left to stop.
+            }
             while (channel.Reader.TryRead(out var left)) left.Dispose();
             try { await run; } catch (Exception) { /* already reported or cancelled */ }
         }
