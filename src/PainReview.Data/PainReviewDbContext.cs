@@ -16,6 +16,8 @@ public class PainReviewDbContext(DbContextOptions<PainReviewDbContext> options) 
     public DbSet<VasCorrection> VasCorrections => Set<VasCorrection>();
     public DbSet<StudyMember> StudyMembers => Set<StudyMember>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<ReviewSignature> ReviewSignatures => Set<ReviewSignature>();
+    public DbSet<Correction> Corrections => Set<Correction>();
     /// <summary>This deployment's own key ring (cookies, antiforgery): never shared with another instance.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -40,6 +42,8 @@ public class PainReviewDbContext(DbContextOptions<PainReviewDbContext> options) 
 
     private void GuardAudit()
     {
+        foreach (var entry in ChangeTracker.Entries<Participant>().Where(e => e.State is EntityState.Added or EntityState.Modified))
+            entry.Entity.NormalizedCode = Participant.Normalize(entry.Entity.Code);
         if (ChangeTracker.Entries<AuditEvent>().Any(e => e.State is EntityState.Modified or EntityState.Deleted))
             throw new InvalidOperationException("The audit log is append-only.");
     }

@@ -325,6 +325,14 @@ namespace PainReview.Data.PostgreSql.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("PreviousHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Reason")
                         .HasColumnType("text");
 
@@ -348,6 +356,60 @@ namespace PainReview.Data.PostgreSql.Migrations
                     b.HasIndex("StudyId");
 
                     b.ToTable("AuditEvents");
+                });
+
+            modelBuilder.Entity("PainReview.Data.Entities.Correction", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("After")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Before")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<string>("CorrectedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid?>("ParticipantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<Guid?>("RecordingId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("StudyId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ParticipantId");
+
+                    b.HasIndex("RecordingId");
+
+                    b.HasIndex("StudyId");
+
+                    b.ToTable("Corrections");
                 });
 
             modelBuilder.Entity("PainReview.Data.Entities.FrameResult", b =>
@@ -452,12 +514,28 @@ namespace PainReview.Data.PostgreSql.Migrations
                     b.Property<DateTime>("CreatedUtc")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("NormalizedCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<Guid>("StudyId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("WithdrawalReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("WithdrawnBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTime?>("WithdrawnUtc")
+                        .HasColumnType("timestamp with time zone");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("StudyId", "Code")
+                    b.HasIndex("StudyId", "NormalizedCode")
                         .IsUnique();
 
                     b.ToTable("Participants");
@@ -484,6 +562,17 @@ namespace PainReview.Data.PostgreSql.Migrations
                     b.Property<string>("Container")
                         .HasColumnType("text");
 
+                    b.Property<string>("DeletedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTime?>("DeletedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DeletionReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<double?>("DurationSeconds")
                         .HasColumnType("double precision");
 
@@ -493,6 +582,9 @@ namespace PainReview.Data.PostgreSql.Migrations
 
                     b.Property<long>("FileBytes")
                         .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("FilesPurgedUtc")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<double?>("FrameRate")
                         .HasColumnType("double precision");
@@ -666,6 +758,67 @@ namespace PainReview.Data.PostgreSql.Migrations
                         .IsUnique();
 
                     b.ToTable("ReviewDecisions");
+                });
+
+            modelBuilder.Entity("PainReview.Data.Entities.ReviewSignature", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AnalysisVersion")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Meaning")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("RecordHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid>("RecordingId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("SignedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SignerEmail")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("SignerId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("SignerName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("VoidReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("VoidedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTime?>("VoidedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RecordingId");
+
+                    b.ToTable("ReviewSignatures");
                 });
 
             modelBuilder.Entity("PainReview.Data.Entities.Study", b =>
@@ -887,6 +1040,15 @@ namespace PainReview.Data.PostgreSql.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("PainReview.Data.Entities.ReviewSignature", b =>
+                {
+                    b.HasOne("PainReview.Data.Entities.Recording", null)
+                        .WithMany("Signatures")
+                        .HasForeignKey("RecordingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("PainReview.Data.Entities.StudyMember", b =>
                 {
                     b.HasOne("PainReview.Data.Entities.Study", "Study")
@@ -925,6 +1087,8 @@ namespace PainReview.Data.PostgreSql.Migrations
                     b.Navigation("Decisions");
 
                     b.Navigation("FrameResults");
+
+                    b.Navigation("Signatures");
 
                     b.Navigation("VasCorrections");
                 });

@@ -20,7 +20,10 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
     public void Configure(EntityTypeBuilder<Participant> b)
     {
         b.Property(p => p.Code).HasMaxLength(32);
-        b.HasIndex(p => new { p.StudyId, p.Code }).IsUnique();
+        b.Property(p => p.NormalizedCode).HasMaxLength(32);
+        b.HasIndex(p => new { p.StudyId, p.NormalizedCode }).IsUnique();
+        b.Property(p => p.WithdrawnBy).HasMaxLength(256);
+        b.Property(p => p.WithdrawalReason).HasMaxLength(2000);
         b.HasOne(p => p.Study).WithMany(s => s.Participants).HasForeignKey(p => p.StudyId).OnDelete(DeleteBehavior.Cascade);
     }
 }
@@ -33,6 +36,10 @@ internal sealed class RecordingConfiguration : IEntityTypeConfiguration<Recordin
         b.Property(r => r.StoredFileName).HasMaxLength(100);
         b.Property(r => r.Sha256).HasMaxLength(64);
         b.HasIndex(r => new { r.StudyId, r.Sha256 }).IsUnique();
+        // A deleted recording is hidden from every query; purging and the duplicate check ask for it explicitly.
+        b.HasQueryFilter(r => r.DeletedUtc == null);
+        b.Property(r => r.DeletedBy).HasMaxLength(256);
+        b.Property(r => r.DeletionReason).HasMaxLength(2000);
         b.HasIndex(r => r.Status);
         b.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
         b.Property(r => r.Timepoint).HasMaxLength(100);
@@ -69,6 +76,8 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         b.Property(a => a.Action).HasMaxLength(100);
         b.Property(a => a.EntityType).HasMaxLength(100);
         b.Property(a => a.EntityId).HasMaxLength(100);
+        b.Property(a => a.PreviousHash).HasMaxLength(64);
+        b.Property(a => a.Hash).HasMaxLength(64);
         b.HasIndex(a => a.RecordingId);
         b.HasIndex(a => a.StudyId);
         b.HasIndex(a => a.AtUtc);
@@ -118,5 +127,38 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
         b.Property(t => t.Prefix).HasMaxLength(16);
         b.HasIndex(t => t.Hash).IsUnique();
         b.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ReviewSignatureConfiguration : IEntityTypeConfiguration<ReviewSignature>
+{
+    public void Configure(EntityTypeBuilder<ReviewSignature> b)
+    {
+        b.Property(s => s.SignerId).HasMaxLength(450);
+        b.Property(s => s.SignerName).HasMaxLength(256);
+        b.Property(s => s.SignerEmail).HasMaxLength(256);
+        b.Property(s => s.Meaning).HasMaxLength(32);
+        b.Property(s => s.RecordHash).HasMaxLength(64);
+        b.Property(s => s.AnalysisVersion).HasMaxLength(100);
+        b.Property(s => s.VoidedBy).HasMaxLength(256);
+        b.Property(s => s.VoidReason).HasMaxLength(2000);
+        b.Ignore(s => s.IsActive);
+        b.HasIndex(s => s.RecordingId);
+        b.HasOne<Recording>().WithMany(r => r.Signatures).HasForeignKey(s => s.RecordingId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class CorrectionConfiguration : IEntityTypeConfiguration<Correction>
+{
+    public void Configure(EntityTypeBuilder<Correction> b)
+    {
+        b.Property(c => c.Field).HasMaxLength(32);
+        b.Property(c => c.Before).HasMaxLength(400);
+        b.Property(c => c.After).HasMaxLength(400);
+        b.Property(c => c.Reason).HasMaxLength(2000);
+        b.Property(c => c.CorrectedBy).HasMaxLength(256);
+        b.HasIndex(c => c.RecordingId);
+        b.HasIndex(c => c.ParticipantId);
+        b.HasIndex(c => c.StudyId);
     }
 }

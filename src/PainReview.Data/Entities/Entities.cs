@@ -83,8 +83,16 @@ public class Participant
     public Guid StudyId { get; set; }
     public Study? Study { get; set; }
     public required string Code { get; set; }
+    /// <summary>The code in upper case: codes are unique in a study whatever their case (p-001 is P-001).</summary>
+    public string NormalizedCode { get; set; } = "";
     public DateTime CreatedUtc { get; set; } = DateTime.UtcNow;
+    /// <summary>Withdrawn participants keep their data but are left out of exports and statistics from then on.</summary>
+    public DateTime? WithdrawnUtc { get; set; }
+    public string? WithdrawnBy { get; set; }
+    public string? WithdrawalReason { get; set; }
     public List<Recording> Recordings { get; set; } = [];
+
+    public static string Normalize(string code) => code.Trim().ToUpperInvariant();
 }
 
 public enum RecordingStatus
@@ -161,6 +169,58 @@ public class Recording
     public int ReviewVersion { get; set; }
     public List<ReviewDecision> Decisions { get; set; } = [];
     public List<VasCorrection> VasCorrections { get; set; } = [];
+    public List<ReviewSignature> Signatures { get; set; } = [];
+
+    /// <summary>Deletion is logical: the recording is hidden and excluded, its record and audit kept.</summary>
+    public DateTime? DeletedUtc { get; set; }
+    public string? DeletedBy { get; set; }
+    public string? DeletionReason { get; set; }
+    /// <summary>When an Admin removed the files of a deleted recording after the retention period.</summary>
+    public DateTime? FilesPurgedUtc { get; set; }
+}
+
+/// <summary>
+/// An electronic signature on a recording's review (21 CFR 11.50/11.70): who (name and e-mail),
+/// when (UTC), what it means, bound to the SHA-256 of the review content it signed. A reopened
+/// review voids it; a voided signature stays on record.
+/// </summary>
+public class ReviewSignature
+{
+    public long Id { get; set; }
+    public Guid RecordingId { get; set; }
+    public required string SignerId { get; set; }
+    public required string SignerName { get; set; }
+    public required string SignerEmail { get; set; }
+    /// <summary>Reviewed or Approved.</summary>
+    public required string Meaning { get; set; }
+    public DateTime SignedUtc { get; set; } = DateTime.UtcNow;
+    /// <summary>SHA-256 over the review content: decisions, corrections, VAS in force, analysis version.</summary>
+    public required string RecordHash { get; set; }
+    public string? AnalysisVersion { get; set; }
+    public DateTime? VoidedUtc { get; set; }
+    public string? VoidedBy { get; set; }
+    public string? VoidReason { get; set; }
+    public bool IsActive => VoidedUtc is null;
+}
+
+/// <summary>
+/// A correction of metadata entered at upload (participant, timepoint, recording date, self-reported
+/// VAS) or of a participant's code: the record keeps the value before, the value after, who, when, why.
+/// The entity holds the value in force; the original is the first correction's value before.
+/// </summary>
+public class Correction
+{
+    public long Id { get; set; }
+    public Guid StudyId { get; set; }
+    public Guid? RecordingId { get; set; }
+    public Guid? ParticipantId { get; set; }
+    /// <summary>participant, timepoint, recordedOn, vasSelfReport, code.</summary>
+    public required string Field { get; set; }
+    public string? Before { get; set; }
+    public string? After { get; set; }
+    public required string Reason { get; set; }
+    public required string CorrectedBy { get; set; }
+    public DateTime AtUtc { get; set; } = DateTime.UtcNow;
 }
 
 public enum ReviewState
@@ -272,4 +332,8 @@ public class AuditEvent
     public string? Before { get; set; }
     public string? After { get; set; }
     public string? Reason { get; set; }
+    /// <summary>The hash of the event before this one (null for the first): the chain that makes the log tamper-evident.</summary>
+    public string? PreviousHash { get; set; }
+    /// <summary>SHA-256 over this event's fields and <see cref="PreviousHash"/>.</summary>
+    public string? Hash { get; set; }
 }

@@ -312,6 +312,14 @@ namespace PainReview.Data.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PreviousHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Reason")
                         .HasColumnType("TEXT");
 
@@ -335,6 +343,58 @@ namespace PainReview.Data.Migrations
                     b.HasIndex("StudyId");
 
                     b.ToTable("AuditEvents");
+                });
+
+            modelBuilder.Entity("PainReview.Data.Entities.Correction", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("After")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("AtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Before")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CorrectedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ParticipantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RecordingId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("StudyId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ParticipantId");
+
+                    b.HasIndex("RecordingId");
+
+                    b.HasIndex("StudyId");
+
+                    b.ToTable("Corrections");
                 });
 
             modelBuilder.Entity("PainReview.Data.Entities.FrameResult", b =>
@@ -437,12 +497,28 @@ namespace PainReview.Data.Migrations
                     b.Property<DateTime>("CreatedUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("NormalizedCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("StudyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WithdrawalReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WithdrawnBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("WithdrawnUtc")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("StudyId", "Code")
+                    b.HasIndex("StudyId", "NormalizedCode")
                         .IsUnique();
 
                     b.ToTable("Participants");
@@ -469,6 +545,17 @@ namespace PainReview.Data.Migrations
                     b.Property<string>("Container")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DeletedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DeletedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeletionReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<double?>("DurationSeconds")
                         .HasColumnType("REAL");
 
@@ -478,6 +565,9 @@ namespace PainReview.Data.Migrations
 
                     b.Property<long>("FileBytes")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("FilesPurgedUtc")
+                        .HasColumnType("TEXT");
 
                     b.Property<double?>("FrameRate")
                         .HasColumnType("REAL");
@@ -649,6 +739,65 @@ namespace PainReview.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("ReviewDecisions");
+                });
+
+            modelBuilder.Entity("PainReview.Data.Entities.ReviewSignature", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AnalysisVersion")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Meaning")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecordHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RecordingId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("SignedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SignerEmail")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SignerId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SignerName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VoidReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VoidedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("VoidedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RecordingId");
+
+                    b.ToTable("ReviewSignatures");
                 });
 
             modelBuilder.Entity("PainReview.Data.Entities.Study", b =>
@@ -866,6 +1015,15 @@ namespace PainReview.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("PainReview.Data.Entities.ReviewSignature", b =>
+                {
+                    b.HasOne("PainReview.Data.Entities.Recording", null)
+                        .WithMany("Signatures")
+                        .HasForeignKey("RecordingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("PainReview.Data.Entities.StudyMember", b =>
                 {
                     b.HasOne("PainReview.Data.Entities.Study", "Study")
@@ -904,6 +1062,8 @@ namespace PainReview.Data.Migrations
                     b.Navigation("Decisions");
 
                     b.Navigation("FrameResults");
+
+                    b.Navigation("Signatures");
 
                     b.Navigation("VasCorrections");
                 });
