@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Parquet;
 using Parquet.Serialization;
 using PainReview.Data.Entities;
+using PainReview.Data.Review;
 
 namespace PainReview.Data.Export;
 
@@ -35,7 +36,8 @@ public sealed class DatasetExporter(PainReviewDbContext db)
     {
         var study = await db.Studies.AsNoTracking().SingleOrDefaultAsync(s => s.Id == request.StudyId, cancellationToken)
             ?? throw new InvalidOperationException("That study does not exist.");
-        var query = db.Recordings.AsNoTracking().Where(r => r.StudyId == request.StudyId && r.Status == RecordingStatus.Completed);
+        // Withdrawn participants' data is kept but leaves no more; deleted recordings are hidden by the query filter.
+        var query = db.Recordings.AsNoTracking().Where(r => r.StudyId == request.StudyId && r.Status == RecordingStatus.Completed && r.Participant!.WithdrawnUtc == null);
         if (!request.IncludeUnreviewed) query = query.Where(r => r.ReviewState == ReviewState.Reviewed);
         if (request.RecordingIds is { Count: > 0 } ids) query = query.Where(r => ids.Contains(r.Id));
         var recordingIds = await query.OrderBy(r => r.UploadedUtc).Select(r => r.Id).ToListAsync(cancellationToken);
@@ -73,10 +75,17 @@ public sealed class DatasetExporter(PainReviewDbContext db)
             var r = await db.Recordings.AsNoTracking().Where(x => x.Id == id)
                 .Select(x => new { x.Id, x.Participant!.Code, x.ReviewState, x.ReviewedBy, x.ReviewedUtc, x.Sha256, x.SummaryJson })
                 .SingleAsync(ct);
+            var signatures = await db.ReviewSignatures.AsNoTracking().Where(s => s.RecordingId == id).OrderBy(s => s.SignedUtc).ToListAsync(ct);
             recordings.Add(new JsonObject
             {
                 ["recording_id"] = r.Id.ToString(), ["participant"] = r.Code, ["review_state"] = r.ReviewState.ToString(),
                 ["reviewed_by"] = r.ReviewedBy, ["reviewed_utc"] = r.ReviewedUtc?.ToString("O"), ["file_sha256"] = r.Sha256,
+                ["signatures"] = new JsonArray(signatures.Select(s => (JsonNode)new JsonObject
+                {
+                    ["signer"] = s.SignerName, ["email"] = s.SignerEmail, ["signed_utc"] = s.SignedUtc.ToString("O"), ["meaning"] = s.Meaning,
+                    ["record_hash"] = s.RecordHash, ["analysis"] = s.AnalysisVersion, ["voided"] = !s.IsActive,
+                    ["voided_utc"] = s.VoidedUtc?.ToString("O"), ["voided_by"] = s.VoidedBy, ["void_reason"] = s.VoidReason,
+                }).ToArray()),
             });
             if (r.SummaryJson is null) continue;
             var summary = JsonNode.Parse(r.SummaryJson)!;
@@ -107,6 +116,17 @@ public sealed class DatasetExporter(PainReviewDbContext db)
             }).ToArray()),
             ["recordings"] = recordings,
             ["tables"] = request.Format == ExportFormat.Json ? "recordings[] with frames[] and decisions[]; audit[]" : "recordings, frames, decisions, audit",
+            ["review_states"] = new JsonObject
+            {
+                ["pending"] = "a machine APEX frame nobody has decided on: counted neither as accepted nor as rejected",
+                ["accepted"] = "a machine APEX frame a reviewer accepted",
+                ["rejected"] = "a machine APEX frame a reviewer rejected",
+                ["added"] = "a frame the machine did not pick that a reviewer added",
+                ["hpii_mean_apex"] = "over the machine's APEX frames, before review",
+                ["hpii_mean_accepted_apex"] = "over accepted and added frames only (empty when none is accepted)",
+                ["review_state"] = "Reviewed only while an electronic signature is in force (signed_by, signed_utc, signature_meaning, signature_record_hash: SHA-256 of the decisions, corrections, VAS in force and analysis version signed); a reopened review voids its signature, which stays listed as voided",
+                ["originals"] = "participant_original, timepoint_original, recorded_on_original and vas_self_report_original hold the values entered at upload where they were corrected since",
+            },
             ["pseudonymisation"] = "participants by code only; no names, file names or faces unless raw video was explicitly included",
             ["notice"] = Notice,
         };
@@ -120,16 +140,25 @@ public sealed class DatasetExporter(PainReviewDbContext db)
         var apex = await db.FrameResults.AsNoTracking().Where(f => f.RecordingId == id && f.Hpii != null)
             .Select(f => new { f.FrameIndex, f.Apex, f.Hpii }).ToListAsync(ct);
         var verdicts = decisions.ToDictionary(d => d.FrameIndex);
-        var accepted = apex.Where(f => verdicts.TryGetValue(f.FrameIndex, out var d) ? d.AddedByReviewer || d.Decision == DecisionKind.Accepted : f.Apex).ToList();
+        var accepted = apex.Where(f => ReviewRules.CountsAsAccepted(ReviewRules.VerdictOf(f.Apex, verdicts.GetValueOrDefault(f.FrameIndex)))).ToList();
+        var allFrames = await db.FrameResults.AsNoTracking().Where(f => f.RecordingId == id).Select(f => new { f.FrameIndex, f.Apex }).ToListAsync(ct);
+        var tally = ReviewRules.Tally(allFrames.Select(f => (f.FrameIndex, f.Apex)), verdicts);
+        var signatures = await db.ReviewSignatures.AsNoTracking().Where(s => s.RecordingId == id).ToListAsync(ct);
+        var signed = signatures.Where(s => s.IsActive).MaxBy(s => s.SignedUtc);
+        var fixes = await db.Corrections.AsNoTracking().Where(c => c.RecordingId == id).OrderBy(c => c.AtUtc).ThenBy(c => c.Id).ToListAsync(ct);
+        string? Original(string field) => fixes.FirstOrDefault(c => c.Field == field)?.Before;
         return new RecordingRow
         {
             recording_id = r.Id.ToString(), participant = r.Participant!.Code, timepoint = r.Timepoint, recorded_on = r.RecordedOn?.ToString("yyyy-MM-dd"),
+            participant_original = Original("participant"), timepoint_original = Original("timepoint"), recorded_on_original = Original("recordedOn"),
+            vas_self_report_original = Original("vasSelfReport") is { } v && double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ov) ? ov : null,
+            signed_by = signed?.SignerName, signed_by_email = signed?.SignerEmail, signed_utc = signed?.SignedUtc.ToString("O"), signature_meaning = signed?.Meaning,
+            signature_record_hash = signed?.RecordHash, signatures_voided = signatures.Count(s => !s.IsActive),
             vas_self_report = r.VasSelfReport, vas_corrected = correction?.Value, vas_correction_reason = correction?.Reason,
             vas_corrected_by = correction?.CorrectedBy, vas = correction?.Value ?? r.VasSelfReport,
             review_state = r.ReviewState.ToString(), reviewed_by = r.ReviewedBy, reviewed_utc = r.ReviewedUtc?.ToString("O"),
             frames = r.Frames ?? 0, usable_frames = r.UsableFrames ?? 0, apex_frames = r.ApexFrames ?? 0,
-            apex_accepted = accepted.Count, apex_rejected = decisions.Count(d => d.Decision == DecisionKind.Rejected),
-            apex_added = decisions.Count(d => d.AddedByReviewer),
+            apex_pending = tally.Pending, apex_accepted = tally.Accepted, apex_rejected = tally.Rejected, apex_added = tally.Added,
             hpii_mean_all = r.HpiiMeanAll, hpii_mean_apex = r.HpiiMeanApex,
             hpii_mean_accepted_apex = accepted.Count > 0 ? accepted.Average(f => f.Hpii!.Value) : null,
             hpii_peak = r.HpiiPeak, pspi_mean_all = r.PspiMeanAll, duration_s = r.DurationSeconds, frame_rate = r.FrameRate, codec = r.Codec,
@@ -147,8 +176,7 @@ public sealed class DatasetExporter(PainReviewDbContext db)
             yaw = f.Yaw, pitch = f.Pitch, roll = f.Roll, usable = f.Usable,
             AU01 = f.Au01, AU02 = f.Au02, AU04 = f.Au04, AU06 = f.Au06, AU07 = f.Au07, AU09 = f.Au09, AU10 = f.Au10, AU12 = f.Au12,
             AU15 = f.Au15, AU25 = f.Au25, AU26 = f.Au26, AU43 = f.Au43, hpii = f.Hpii, pspi = f.Pspi, apex = f.Apex,
-            review = verdicts.TryGetValue(f.FrameIndex, out var d) ? (d.AddedByReviewer ? "added" : d.Decision == DecisionKind.Accepted ? "accepted" : "rejected")
-                : f.Apex ? "pending" : null,
+            review = ReviewRules.Label(ReviewRules.VerdictOf(f.Apex, verdicts.GetValueOrDefault(f.FrameIndex))),
         }).ToList();
     }
 

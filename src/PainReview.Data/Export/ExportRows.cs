@@ -8,9 +8,14 @@ public sealed class RecordingRow
 {
     public string recording_id { get; set; } = "";
     public string participant { get; set; } = "";
+    /// <summary>The code at upload, where the recording's participant was corrected since.</summary>
+    public string? participant_original { get; set; }
     public string? timepoint { get; set; }
+    public string? timepoint_original { get; set; }
     public string? recorded_on { get; set; }
+    public string? recorded_on_original { get; set; }
     public double? vas_self_report { get; set; }
+    public double? vas_self_report_original { get; set; }
     public double? vas_corrected { get; set; }
     public string? vas_correction_reason { get; set; }
     public string? vas_corrected_by { get; set; }
@@ -18,9 +23,19 @@ public sealed class RecordingRow
     public string review_state { get; set; } = "";
     public string? reviewed_by { get; set; }
     public string? reviewed_utc { get; set; }
+    /// <summary>The electronic signature in force: signer's name and e-mail, UTC time, meaning, the SHA-256 of the review content it signed.</summary>
+    public string? signed_by { get; set; }
+    public string? signed_by_email { get; set; }
+    public string? signed_utc { get; set; }
+    public string? signature_meaning { get; set; }
+    public string? signature_record_hash { get; set; }
+    /// <summary>Signatures voided by reopening the review (kept on record).</summary>
+    public int signatures_voided { get; set; }
     public int frames { get; set; }
     public int usable_frames { get; set; }
     public int apex_frames { get; set; }
+    /// <summary>Machine APEX frames nobody has decided on: neither accepted nor rejected.</summary>
+    public int apex_pending { get; set; }
     public int apex_accepted { get; set; }
     public int apex_rejected { get; set; }
     public int apex_added { get; set; }

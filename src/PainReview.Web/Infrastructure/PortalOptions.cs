@@ -37,6 +37,8 @@ public sealed class PortalOptions
     public long MaxUploadBytes { get; set; } = 2L << 30;
     /// <summary>Uploads are refused (as if the disk were full) when less than this is free on the video store's disk.</summary>
     public long MinFreeDiskBytes { get; set; } = 256L << 20;
+    /// <summary>Days a deleted recording's files are kept before an Admin may purge them.</summary>
+    public int DeletedRetentionDays { get; set; } = 30;
     /// <summary>A signed-in session ends after this many minutes without a request.</summary>
     public int IdleTimeoutMinutes { get; set; } = 30;
     /// <summary>How often open sessions and pages re-check the account (lock, roles, sign-out), in seconds.</summary>

@@ -42,7 +42,8 @@ public static class ServiceRegistration
         Directory.CreateDirectory(Path.GetFullPath(options.DataDirectory));
 
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddMudServices();
+        // Notifications at the bottom, never over the page's actions at the top.
+        services.AddMudServices(c => c.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
@@ -111,6 +112,7 @@ public static class ServiceRegistration
         services.AddScoped<PortalUser>();
         services.AddHttpContextAccessor();
         services.AddScoped<RecordingService>();
+        services.AddScoped<RecordCorrections>();
         services.AddScoped<Features.Admin.UserAdministration>();
         services.AddScoped<Features.Review.ReviewService>();
         services.AddSingleton<Features.Review.ReviewMedia>();

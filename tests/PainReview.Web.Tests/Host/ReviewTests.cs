@@ -1,3 +1,4 @@
+using PainReview.Data.Review;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PainReview.Data.Entities;
@@ -45,6 +46,21 @@ public sealed class ReviewTests(PortalFixture portal) : IDisposable
         var id = await CompletedRecordingAsync();
         var model = await LoadAsync(id);
         Assert.NotEmpty(model.Spans);
+        // Before anyone decides, every machine APEX frame is pending, and none counts as accepted.
+        Assert.Equal(model.Recording.ApexFrames, model.Tally.Pending);
+        Assert.Equal(0, model.Tally.Accepted);
+        Assert.Empty(model.AcceptedApexFrames);
+        Assert.Null(model.HpiiMeanAcceptedApex);
+        var lowest = model.Spans.MinBy(s => s.PeakHpii)!;
+        await AsAsync("alice@example.org", s => s.DecideAsync(id, model.Recording.ReviewVersion, Enumerable.Range(lowest.First, lowest.Length).ToArray(), DecisionKind.Accepted, null));
+        model = await LoadAsync(id);
+        Assert.Equal(lowest.Length, model.Tally.Accepted);
+        Assert.Equal(model.Recording.ApexFrames - lowest.Length, model.Tally.Pending);
+        // Accept the rest, so that rejecting one span below lowers the accepted mean.
+        var others = model.Spans.Where(s => s.First != lowest.First).SelectMany(s => Enumerable.Range(s.First, s.Length)).ToArray();
+        await AsAsync("alice@example.org", s => s.DecideAsync(id, model.Recording.ReviewVersion, others, DecisionKind.Accepted, null));
+        model = await LoadAsync(id);
+        Assert.Equal(0, model.Tally.Pending);
         Assert.Equal(model.Recording.HpiiMeanApex!.Value, model.HpiiMeanAcceptedApex!.Value, 6);
 
         var span = model.Spans.MaxBy(s => s.PeakHpii)!;
@@ -72,7 +88,7 @@ public sealed class ReviewTests(PortalFixture portal) : IDisposable
         Assert.All(audit.Where(a => a.Action == "apex.rejected"), a =>
         {
             Assert.Equal("blink", a.Reason);
-            Assert.Contains("pending", a.Before);
+            Assert.Contains("Accepted", a.Before);
             Assert.Contains("Rejected", a.After);
         });
         Assert.Single(audit, a => a.Action == "apex.added");
@@ -114,18 +130,47 @@ public sealed class ReviewTests(PortalFixture portal) : IDisposable
     }
 
     [Fact]
-    public async Task Marking_reviewed_and_reopening_are_allowed_and_audited()
+    public async Task A_signature_needs_the_password_locks_the_record_and_reopening_needs_a_reason_and_voids_it()
     {
         var id = await CompletedRecordingAsync();
         var v = (await LoadAsync(id)).Recording.ReviewVersion;
-        await AsAsync("carol@example.org", s => s.SetReviewedAsync(id, v, true));
-        var reviewed = await LoadAsync(id);
-        Assert.Equal(ReviewState.Reviewed, reviewed.Recording.ReviewState);
-        Assert.Equal("carol@example.org", reviewed.Recording.ReviewedBy);
-        await AsAsync("dave@example.org", s => s.SetReviewedAsync(id, reviewed.Recording.ReviewVersion, false, "new information"));
-        Assert.Equal(ReviewState.NotReviewed, (await LoadAsync(id)).Recording.ReviewState);
-        var actions = await portal.Factory.WithDbAsync(db => db.AuditEvents.Where(a => a.RecordingId == id && a.Action.StartsWith("review.")).Select(a => a.Action).ToListAsync());
-        Assert.Equal(["review.completed", "review.reopened"], actions);
+        var wrong = await Assert.ThrowsAsync<PortalValidationException>(() => AsAsync("carol@example.org", s => s.SignAsync(id, v, "not-my-password-1", "Reviewed")));
+        Assert.Contains("password is not right", wrong.Message);
+        await Assert.ThrowsAsync<PortalValidationException>(() => AsAsync("carol@example.org", s => s.SignAsync(id, v, PortalFactory.Password, "Because")));
+        var signature = await AsAsync("carol@example.org", s => s.SignAsync(id, v, PortalFactory.Password, "Approved"));
+
+        var signed = await LoadAsync(id);
+        Assert.Equal(ReviewState.Reviewed, signed.Recording.ReviewState);
+        Assert.True(signed.IsSigned);
+        Assert.Equal("carol@example.org", signed.ActiveSignature!.SignerEmail);
+        Assert.Equal("Approved", signed.ActiveSignature.Meaning);
+        Assert.Equal(64, signed.ActiveSignature.RecordHash.Length);
+
+        // Read-only: no decision, addition or correction gets through, not even from another clinician.
+        var span = signed.Spans[0];
+        var locked = await Assert.ThrowsAsync<SignedRecordException>(() => AsAsync("dave@example.org", s => s.DecideAsync(id, signed.Recording.ReviewVersion, [span.First], DecisionKind.Rejected, "late")));
+        Assert.Contains("read-only", locked.Message);
+        await Assert.ThrowsAsync<SignedRecordException>(() => AsAsync("dave@example.org", s => s.CorrectVasAsync(id, signed.Recording.ReviewVersion, 3, "late")));
+        await Assert.ThrowsAsync<SignedRecordException>(() => AsAsync("dave@example.org", s => s.SignAsync(id, signed.Recording.ReviewVersion, PortalFactory.Password, "Reviewed")));
+
+        // Reopening needs a reason; it voids the signature, which stays on record.
+        await Assert.ThrowsAsync<PortalValidationException>(() => AsAsync("dave@example.org", s => s.ReopenAsync(id, signed.Recording.ReviewVersion, " ")));
+        await AsAsync("dave@example.org", s => s.ReopenAsync(id, signed.Recording.ReviewVersion, "new information from the participant"));
+        var reopened = await LoadAsync(id);
+        Assert.Equal(ReviewState.NotReviewed, reopened.Recording.ReviewState);
+        Assert.False(reopened.IsSigned);
+        var voided = Assert.Single(reopened.Signatures);
+        Assert.Equal(signature.Id, voided.Id);
+        Assert.Equal("dave@example.org", voided.VoidedBy);
+        Assert.Equal("new information from the participant", voided.VoidReason);
+        await AsAsync("dave@example.org", s => s.DecideAsync(id, reopened.Recording.ReviewVersion, [span.First], DecisionKind.Rejected, "now allowed"));
+
+        // A different review content gives a different record hash.
+        var again = await LoadAsync(id);
+        var second = await AsAsync("dave@example.org", s => s.SignAsync(id, again.Recording.ReviewVersion, PortalFactory.Password, "Reviewed"));
+        Assert.NotEqual(signature.RecordHash, second.RecordHash);
+        var actions = await portal.Factory.WithDbAsync(db => db.AuditEvents.Where(a => a.RecordingId == id && (a.Action.StartsWith("review.") || a.Action.StartsWith("signature."))).Select(a => a.Action).ToListAsync());
+        Assert.Equal(["signature.refused", "review.signed", "review.reopened", "review.signed"], actions);
     }
 
     [Fact]

@@ -202,15 +202,42 @@ public sealed class UploadAndJobTests(PortalFixture portal) : IDisposable
         Assert.Equal(RecordingStatus.Completed, retried.Status);
         Assert.Equal(600, retried.Frames);
 
-        await WithServiceAsync<RecordingService>(s => s.DeleteAsync(upload.Id, "test clean-up"));
-        var (exists, frames, audit) = await portal.Factory.WithDbAsync(async db => (
+        // Deletion is logical: it needs a reason, hides the recording, keeps its record, results and file.
+        var noReason = await Assert.ThrowsAsync<PortalValidationException>(() => WithServiceAsync<RecordingService>(s => s.DeleteAsync(upload.Id, " ")));
+        Assert.Contains("reason", noReason.Message);
+        await WithServiceAsync<RecordingService>(s => s.DeleteAsync(upload.Id, "uploaded to the wrong participant"));
+        var (visible, kept, frames, audit) = await portal.Factory.WithDbAsync(async db => (
             await db.Recordings.AnyAsync(r => r.Id == upload.Id),
+            await db.Recordings.IgnoreQueryFilters().SingleAsync(r => r.Id == upload.Id),
             await db.FrameResults.CountAsync(f => f.RecordingId == upload.Id),
-            await db.AuditEvents.Where(a => a.RecordingId == upload.Id).Select(a => a.Action).ToListAsync()));
-        Assert.False(exists);
-        Assert.Equal(0, frames);
+            await db.AuditEvents.Where(a => a.RecordingId == upload.Id).ToListAsync()));
+        Assert.False(visible);
+        Assert.Equal("uploaded to the wrong participant", kept.DeletionReason);
+        Assert.Equal(PortalFactory.EmailOf(Roles.Coordinator), kept.DeletedBy);
+        Assert.Equal(600, frames);
+        Assert.True(File.Exists(Path.Combine(portal.Factory.DataDirectory, "videos", retried.StoredFileName)));
+        Assert.Equal(["recording.uploaded", "recording.cancelled", "recording.retried", "analysis.completed", "recording.deleted"], audit.Select(a => a.Action));
+        Assert.Equal("uploaded to the wrong participant", audit[^1].Reason);
+        // The same file cannot come back as a new recording: the deleted record names it.
+        var coordinator = await portal.Factory.SignedInAsync(PortalFactory.EmailOf(Roles.Coordinator));
+        var again = await Uploads.UploadFileAsync(coordinator, portal.StudyId, Path.Combine(portal.Factory.DataDirectory, "videos", retried.StoredFileName), "again.mp4");
+        Assert.Contains("deleted on", again.Error);
+
+        // An Admin purges the files only after the retention period.
+        using (var scope = await portal.Factory.ScopeAsAsync(PortalFactory.EmailOf(Roles.Admin)))
+        {
+            var early = await Assert.ThrowsAsync<PortalValidationException>(() => scope.ServiceProvider.GetRequiredService<RecordingService>().PurgeAsync(upload.Id));
+            Assert.Contains("kept for", early.Message);
+        }
+        await portal.Factory.WithDbAsync(db => db.Recordings.IgnoreQueryFilters().Where(r => r.Id == upload.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.DeletedUtc, DateTime.UtcNow.AddDays(-31))));
+        using (var scope = await portal.Factory.ScopeAsAsync(PortalFactory.EmailOf(Roles.Coordinator)))
+            await Assert.ThrowsAsync<PainReview.Web.Features.Access.AccessException>(() => scope.ServiceProvider.GetRequiredService<RecordingService>().PurgeAsync(upload.Id));
+        using (var scope = await portal.Factory.ScopeAsAsync(PortalFactory.EmailOf(Roles.Admin)))
+            await scope.ServiceProvider.GetRequiredService<RecordingService>().PurgeAsync(upload.Id);
         Assert.False(File.Exists(Path.Combine(portal.Factory.DataDirectory, "videos", retried.StoredFileName)));
-        Assert.Equal(["recording.uploaded", "recording.cancelled", "recording.retried", "analysis.completed", "recording.deleted"], audit);
+        Assert.Equal(0, await portal.Factory.WithDbAsync(db => db.FrameResults.CountAsync(f => f.RecordingId == upload.Id)));
+        Assert.Equal("recording.purged", await portal.Factory.WithDbAsync(db => db.AuditEvents.Where(a => a.RecordingId == upload.Id).OrderBy(a => a.Id).Select(a => a.Action).LastAsync()));
     }
 
     [Fact]

@@ -95,7 +95,10 @@ public sealed class CsvExportInjectionTests
             recording_id = "r1", participant = "+P-01", timepoint = "=cmd|' /C calc'!A0", vas_correction_reason = "-re-rated", vas = -1, file_sha256 = "ab",
         }]);
         var row = writer.ToString().TrimEnd('\n');
-        Assert.StartsWith("r1,\"'+P-01\",\"'=cmd|' /C calc'!A0\",", row);
+        var columns = CsvTable<RecordingRow>.Columns.ToArray();
+        var recordingCells = row.Split(',');
+        Assert.Equal("\"'+P-01\"", recordingCells[Array.IndexOf(columns, "participant")]);
+        Assert.Contains(",\"'=cmd|' /C calc'!A0\",", row);
         Assert.Contains(",\"'-re-rated\",", row);
         Assert.Contains(",-1,", row);
 

@@ -25,7 +25,8 @@ public sealed class CohortAnalytics(PainReviewDbContext db, Access.StudyAccess a
         await access.RequireStudyAsync(studyId, Access.StudyPermission.Export, "see cohort analytics");
         config.Validate();
         var study = await db.Studies.AsNoTracking().SingleAsync(s => s.Id == studyId, cancellationToken);
-        var query = db.Recordings.AsNoTracking().Where(r => r.StudyId == studyId && r.Status == RecordingStatus.Completed && r.UsableFrames > 0);
+        var query = db.Recordings.AsNoTracking().Where(r => r.StudyId == studyId && r.Status == RecordingStatus.Completed && r.UsableFrames > 0
+            && r.Participant!.WithdrawnUtc == null);
         if (reviewedOnly) query = query.Where(r => r.ReviewState == ReviewState.Reviewed);
         var recordings = await query.OrderBy(r => r.UploadedUtc).Select(r => new
         {

@@ -28,7 +28,8 @@ public sealed record UploadMetadata(Guid ParticipantId, string? Timepoint, DateO
 /// <summary>Studies, participants and recordings: every change validated and audited.</summary>
 public sealed partial class RecordingService(
     PainReviewDbContext db, VideoStore store, AuditLog audit, IBackgroundJobClient jobs, JobCancellations cancellations,
-    RecordingProgress progress, IOptions<PortalOptions> options, Review.ReviewMedia media, Access.StudyAccess access)
+    RecordingProgress progress, IOptions<PortalOptions> options, Review.ReviewMedia media, Access.StudyAccess access,
+    Microsoft.AspNetCore.Identity.UserManager<ApplicationUser> users)
 {
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")]
     private static partial Regex ParticipantCodePattern();
@@ -62,8 +63,11 @@ public sealed partial class RecordingService(
         if (!ParticipantCodePattern().IsMatch(code))
             throw new PortalValidationException("A participant code has 2 to 32 letters, digits, '-' or '_', and no spaces: use a pseudonymous code such as P-017, never a name.");
         if (!await db.Studies.AnyAsync(s => s.Id == studyId)) throw new PortalValidationException("That study does not exist.");
-        if (await db.Participants.AnyAsync(p => p.StudyId == studyId && p.Code == code))
-            throw new PortalValidationException($"Participant {code} already exists in this study.");
+        var normalized = Participant.Normalize(code);
+        if (await db.Participants.FirstOrDefaultAsync(p => p.StudyId == studyId && p.NormalizedCode == normalized) is { } existing)
+            throw new PortalValidationException(existing.Code == code
+                ? $"Participant {code} already exists in this study."
+                : $"Participant {existing.Code} already exists in this study: codes are the same whatever their case, so {code} would be a second code for one person.");
         var participant = new Participant { StudyId = studyId, Code = code };
         db.Participants.Add(participant);
         await audit.AddAsync("participant.created", nameof(Participant), participant.Id.ToString(), after: new { code }, studyId: studyId);
@@ -100,8 +104,11 @@ public sealed partial class RecordingService(
         }
         using (incoming)
         {
-            var duplicate = await db.Recordings.Include(r => r.Participant)
+            var duplicate = await db.Recordings.IgnoreQueryFilters().Include(r => r.Participant)
                 .FirstOrDefaultAsync(r => r.StudyId == studyId && r.Sha256 == incoming.Sha256, cancellationToken);
+            if (duplicate is { DeletedUtc: { } deleted })
+                throw new PortalValidationException(
+                    $"{displayName} was uploaded to this study before and deleted on {deleted:yyyy-MM-dd} ({duplicate.DeletionReason}); the deleted record is kept, so it cannot be uploaded again.");
             if (duplicate is not null)
                 throw new PortalValidationException(
                     $"{displayName} was already uploaded to this study as '{duplicate.OriginalFileName}' (participant {duplicate.Participant?.Code}, {duplicate.UploadedUtc:yyyy-MM-dd HH:mm} UTC).");
@@ -156,7 +163,7 @@ public sealed partial class RecordingService(
                 store.Delete(recording.StoredFileName);
                 db.ChangeTracker.Clear();
                 // The same file arrived twice at once: the other upload won the unique index.
-                if (e is DbUpdateException && await db.Recordings.AsNoTracking().AnyAsync(r => r.StudyId == studyId && r.Sha256 == incoming.Sha256, CancellationToken.None))
+                if (e is DbUpdateException && await db.Recordings.IgnoreQueryFilters().AsNoTracking().AnyAsync(r => r.StudyId == studyId && r.Sha256 == incoming.Sha256, CancellationToken.None))
                     throw new PortalValidationException($"{displayName} was already uploaded to this study a moment ago (the same file arrived twice).");
                 throw;
             }
@@ -222,23 +229,78 @@ public sealed partial class RecordingService(
         progress.Publish(new RecordingUpdate(recordingId, recording.StudyId, recording.Status, 0, null));
     }
 
-    /// <summary>Deletes the recording, its file and its results; the audit log keeps the record of it.</summary>
-    public Task DeleteAsync(Guid recordingId, string? reason) => RetryOnRunChangeAsync(() => DeleteOnceAsync(recordingId, reason));
+    /// <summary>
+    /// Deletes the recording logically: it is hidden and left out of queues, exports and statistics,
+    /// its files and results are kept until an Admin purges them after the retention period, and the
+    /// audit keeps who, when and why. A signed recording also needs the deleting user's password.
+    /// </summary>
+    public Task DeleteAsync(Guid recordingId, string? reason, string? password = null) => RetryOnRunChangeAsync(() => DeleteOnceAsync(recordingId, reason, password));
 
-    private async Task DeleteOnceAsync(Guid recordingId, string? reason)
+    private async Task DeleteOnceAsync(Guid recordingId, string? reason, string? password)
     {
+        if (string.IsNullOrWhiteSpace(reason)) throw new PortalValidationException("Give the reason for deleting this recording: it stays in the audit trail.");
         var recording = await Find(recordingId, "delete recordings");
+        var signature = await db.ReviewSignatures.AsNoTracking().Where(s => s.RecordingId == recordingId && s.VoidedUtc == null).FirstOrDefaultAsync();
+        var actor = await access.ActorAsync();
+        if (signature is not null)
+        {
+            var user = await users.FindByIdAsync(actor.UserId) ?? throw Access.AccessException.SessionEnded("This account no longer exists.");
+            if (string.IsNullOrEmpty(password) || !await users.CheckPasswordAsync(user, password))
+            {
+                await users.AccessFailedAsync(user);
+                throw new PortalValidationException($"This recording was signed by {signature.SignerName}: deleting it is a signed act, so enter your password. Nothing was deleted.");
+            }
+        }
         if (recording.JobId is not null) jobs.Delete(recording.JobId);
         cancellations.Cancel(recordingId);
+        recording.DeletedUtc = DateTime.UtcNow;
+        recording.DeletedBy = actor.Name;
+        recording.DeletionReason = reason.Trim();
+        if (recording.Status is RecordingStatus.Queued or RecordingStatus.Running)
+        {
+            recording.Status = RecordingStatus.Cancelled;
+            recording.RunToken = null;
+        }
         await audit.AddAsync("recording.deleted", nameof(Recording), recordingId.ToString(), before: new
         {
             file = recording.OriginalFileName, recording.Sha256, status = recording.Status.ToString(), recording.VasSelfReport,
-        }, reason: reason, studyId: recording.StudyId, recordingId: recordingId);
-        db.Recordings.Remove(recording);
+            signedBy = signature?.SignerName,
+        }, after: new { deleted = true, signed = signature is not null }, reason: reason.Trim(), studyId: recording.StudyId, recordingId: recordingId, user: actor.Name);
         await db.SaveChangesAsync();
+        progress.Publish(new RecordingUpdate(recordingId, recording.StudyId, RecordingStatus.Cancelled, 0, "deleted"));
+    }
+
+    public sealed record DeletedRow(Guid Id, string Study, string Participant, string File, DateTime DeletedUtc, string DeletedBy, string Reason, DateTime? PurgedUtc, bool Purgeable);
+
+    /// <summary>Deleted recordings, for Admins: who deleted what, when, why, and whether their files may be purged yet.</summary>
+    public async Task<List<DeletedRow>> DeletedAsync()
+    {
+        if (!(await access.ActorAsync()).IsAdmin) throw new Access.AccessException("Only Admins see deleted recordings.", StatusCodes.Status403Forbidden);
+        var cutoff = DateTime.UtcNow.AddDays(-options.Value.DeletedRetentionDays);
+        var rows = await db.Recordings.IgnoreQueryFilters().AsNoTracking().Where(r => r.DeletedUtc != null).OrderByDescending(r => r.DeletedUtc)
+            .Select(r => new { r.Id, Study = r.Study!.Name, r.Participant!.Code, r.OriginalFileName, r.DeletedUtc, r.DeletedBy, r.DeletionReason, r.FilesPurgedUtc }).ToListAsync();
+        return rows.Select(r => new DeletedRow(r.Id, r.Study, r.Code, r.OriginalFileName, r.DeletedUtc!.Value, r.DeletedBy ?? "", r.DeletionReason ?? "",
+            r.FilesPurgedUtc, r.FilesPurgedUtc is null && r.DeletedUtc <= cutoff)).ToList();
+    }
+
+    /// <summary>Removes a deleted recording's video, playback copy, thumbnails and frame rows once the retention period has passed; the record and audit stay.</summary>
+    public async Task PurgeAsync(Guid recordingId)
+    {
+        var actor = await access.ActorAsync();
+        if (!actor.IsAdmin) throw new Access.AccessException("Only Admins purge the files of deleted recordings.", StatusCodes.Status403Forbidden);
+        var recording = await db.Recordings.IgnoreQueryFilters().SingleOrDefaultAsync(r => r.Id == recordingId && r.DeletedUtc != null)
+            ?? throw new PortalValidationException("Only a deleted recording's files can be purged.");
+        if (recording.FilesPurgedUtc is not null) throw new PortalValidationException("Its files were already purged.");
+        var days = options.Value.DeletedRetentionDays;
+        if (recording.DeletedUtc > DateTime.UtcNow.AddDays(-days))
+            throw new PortalValidationException($"Deleted recordings are kept for {days} days (PainReview:DeletedRetentionDays): this one can be purged from {recording.DeletedUtc!.Value.AddDays(days):yyyy-MM-dd}.");
         store.Delete(recording.StoredFileName);
         media.Delete(recordingId);
-        progress.Publish(new RecordingUpdate(recordingId, recording.StudyId, RecordingStatus.Cancelled, 0, "deleted"));
+        var frames = await db.FrameResults.Where(f => f.RecordingId == recordingId).ExecuteDeleteAsync();
+        recording.FilesPurgedUtc = DateTime.UtcNow;
+        await audit.AddAsync("recording.purged", nameof(Recording), recordingId.ToString(), before: new { file = recording.OriginalFileName, recording.Sha256, frames },
+            after: new { purged = true }, studyId: recording.StudyId, recordingId: recordingId, user: actor.Name);
+        await db.SaveChangesAsync();
     }
 
     /// <summary>

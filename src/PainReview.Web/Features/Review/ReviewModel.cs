@@ -1,4 +1,5 @@
 using PainReview.Data.Entities;
+using PainReview.Data.Review;
 
 namespace PainReview.Web.Features.Review;
 
@@ -9,15 +10,6 @@ public sealed record ReviewFrame(int Index, double TimeSeconds, bool Usable, flo
 public sealed record ApexSpan(int First, int Last, int PeakFrame, double PeakHpii, double StartSeconds, double EndSeconds)
 {
     public int Length => Last - First + 1;
-}
-
-/// <summary>What a reviewer decided about a frame, as shown on the page.</summary>
-public enum FrameVerdict
-{
-    Pending,
-    Accepted,
-    Rejected,
-    Added,
 }
 
 /// <summary>
@@ -34,26 +26,36 @@ public sealed class ReviewModel
     public IReadOnlyList<ApexSpan> Spans => _spans ??= FindSpans(Frames);
     private IReadOnlyList<ApexSpan>? _spans;
 
-    public VasCorrection? LatestCorrection => Corrections.OrderByDescending(c => c.AtUtc).ThenByDescending(c => c.Id).FirstOrDefault();
+    public IReadOnlyList<ReviewSignature> Signatures { get; init; } = [];
+    public IReadOnlyList<Correction> MetadataCorrections { get; init; } = [];
+
+    /// <summary>The signature in force, if the recording is signed (a signed recording is read-only).</summary>
+    public ReviewSignature? ActiveSignature => Signatures.Where(s => s.IsActive).OrderByDescending(s => s.SignedUtc).FirstOrDefault();
+    public bool IsSigned => ActiveSignature is not null;
+
+    public VasCorrection? LatestCorrection => ReviewRules.LatestCorrection(Corrections);
 
     /// <summary>The VAS label in force: the latest correction, else the self-report.</summary>
-    public double? EffectiveVas => LatestCorrection?.Value ?? Recording.VasSelfReport;
+    public double? EffectiveVas => ReviewRules.VasInForce(Recording.VasSelfReport, Corrections);
 
-    public FrameVerdict VerdictOf(int frameIndex) => Decisions.TryGetValue(frameIndex, out var d)
-        ? d.AddedByReviewer ? FrameVerdict.Added : d.Decision == DecisionKind.Accepted ? FrameVerdict.Accepted : FrameVerdict.Rejected
-        : FrameVerdict.Pending;
+    /// <summary>A frame's verdict (frames review is not about read as pending).</summary>
+    public FrameVerdict VerdictOf(int frameIndex) =>
+        ReviewRules.VerdictOf(ApexFrames.Contains(frameIndex), Decisions.GetValueOrDefault(frameIndex)) ?? FrameVerdict.Pending;
 
-    /// <summary>Frames that count as APEX after review: the machine's, less the rejected, plus the added.</summary>
-    public IEnumerable<ReviewFrame> AcceptedApexFrames => Frames.Where(f => f.Hpii.HasValue && (VerdictOf(f.Index) switch
-    {
-        FrameVerdict.Rejected => false,
-        FrameVerdict.Added => true,
-        _ => f.Apex,
-    }));
+    private HashSet<int> ApexFrames => _apex ??= Frames.Where(f => f.Apex).Select(f => f.Index).ToHashSet();
+    private HashSet<int>? _apex;
+
+    /// <summary>Frames accepted by a person (machine APEX frames accepted, plus added ones). Pending frames are not among them.</summary>
+    public IEnumerable<ReviewFrame> AcceptedApexFrames => Frames.Where(f => f.Hpii.HasValue
+        && ReviewRules.CountsAsAccepted(ReviewRules.VerdictOf(f.Apex, Decisions.GetValueOrDefault(f.Index))));
+
+    public ApexTally Tally => _tally ??= ReviewRules.Tally(Frames.Select(f => (f.Index, f.Apex)), Decisions);
+    private ApexTally? _tally;
 
     public double? HpiiMeanAcceptedApex => AcceptedApexFrames.Select(f => f.Hpii!.Value).DefaultIfEmpty(double.NaN).Average() is var m && double.IsNaN(m) ? null : m;
 
-    public int RejectedCount => Decisions.Values.Count(d => d.Decision == DecisionKind.Rejected);
+    /// <summary>Frames a reviewer added (not machine APEX), for the strip.</summary>
+    public IEnumerable<ReviewFrame> AddedFrames => Frames.Where(f => VerdictOf(f.Index) == FrameVerdict.Added);
 
     public static IReadOnlyList<ApexSpan> FindSpans(IReadOnlyList<ReviewFrame> frames)
     {

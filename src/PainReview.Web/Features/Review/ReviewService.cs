@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using PainReview.Data;
 using PainReview.Data.Entities;
+using PainReview.Data.Review;
 using PainReview.Web.Features.Audit;
 using PainReview.Web.Features.Recordings;
 
@@ -9,12 +10,19 @@ namespace PainReview.Web.Features.Review;
 /// <summary>Another reviewer changed the recording since this page loaded it.</summary>
 public sealed class ReviewConflictException(string message) : Exception(message);
 
+/// <summary>The recording is signed: it is read-only until reopened with a reason.</summary>
+public sealed class SignedRecordException(string message) : PortalValidationException(message)
+{
+    public override int StatusCode => StatusCodes.Status409Conflict;
+}
+
 /// <summary>
 /// Clinicians' decisions on APEX frames, VAS corrections and review state. Every change is audited
 /// and optimistic: it names the review version it was based on, and a stale version is refused
 /// with a message saying who changed what, never silently overwritten.
 /// </summary>
-public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access.StudyAccess access)
+public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access.StudyAccess access,
+    Microsoft.AspNetCore.Identity.UserManager<ApplicationUser> users)
 {
     public async Task<ReviewModel?> LoadAsync(Guid recordingId)
     {
@@ -27,7 +35,12 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
             .ToListAsync();
         var decisions = await db.ReviewDecisions.AsNoTracking().Where(d => d.RecordingId == recordingId).ToDictionaryAsync(d => d.FrameIndex);
         var corrections = await db.VasCorrections.AsNoTracking().Where(c => c.RecordingId == recordingId).OrderBy(c => c.AtUtc).ToListAsync();
-        return new ReviewModel { Recording = recording, Frames = frames, Decisions = decisions, Corrections = corrections };
+        var signatures = await db.ReviewSignatures.AsNoTracking().Where(s => s.RecordingId == recordingId).OrderBy(s => s.SignedUtc).ToListAsync();
+        var metadata = await db.Corrections.AsNoTracking().Where(c => c.RecordingId == recordingId || c.ParticipantId == recording.ParticipantId).OrderBy(c => c.AtUtc).ToListAsync();
+        return new ReviewModel
+        {
+            Recording = recording, Frames = frames, Decisions = decisions, Corrections = corrections, Signatures = signatures, MetadataCorrections = metadata,
+        };
     }
 
     /// <summary>Accepts or rejects APEX frames (one frame or a whole span).</summary>
@@ -103,30 +116,83 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
         await SaveAsync(recording);
     }
 
-    public async Task SetReviewedAsync(Guid recordingId, int expectedVersion, bool reviewed, string? reason = null)
+    /// <summary>
+    /// Signs the review (21 CFR 11.50, 11.70, 11.200): the signer enters their password again and
+    /// chooses what the signature means; it is bound to the hash of the review content, and the
+    /// recording is read-only from then on.
+    /// </summary>
+    public async Task<ReviewSignature> SignAsync(Guid recordingId, int expectedVersion, string? password, string? meaning)
     {
+        meaning = ReviewRules.SignatureMeanings.FirstOrDefault(m => m.Equals(meaning?.Trim(), StringComparison.OrdinalIgnoreCase))
+            ?? throw new PortalValidationException($"Choose what the signature means: {string.Join(" or ", ReviewRules.SignatureMeanings)}.");
         var recording = await ClaimAsync(recordingId, expectedVersion);
-        if (recording.Status != RecordingStatus.Completed) throw new PortalValidationException("Only analysed recordings can be reviewed.");
-        var before = recording.ReviewState;
-        var user = await audit.CurrentUserAsync();
-        recording.ReviewState = reviewed ? ReviewState.Reviewed : ReviewState.NotReviewed;
-        if (reviewed)
+        if (recording.Status != RecordingStatus.Completed) throw new PortalValidationException("Only analysed recordings can be signed.");
+        if (recording.UsableFrames is not > 0) throw new PortalValidationException("This recording has no usable face: there is nothing to review or sign.");
+        var actor = await access.ActorAsync();
+        var user = await users.FindByIdAsync(actor.UserId) ?? throw Access.AccessException.SessionEnded("This account no longer exists.");
+        if (string.IsNullOrEmpty(password) || !await users.CheckPasswordAsync(user, password))
         {
-            recording.ReviewedBy = user;
-            recording.ReviewedUtc = DateTime.UtcNow;
+            // A wrong password at signing counts towards the lockout, as at sign-in.
+            await users.AccessFailedAsync(user);
+            await audit.AddAsync("signature.refused", nameof(Recording), recordingId.ToString(), after: new { reason = "wrong password" },
+                studyId: recording.StudyId, recordingId: recordingId, user: actor.Name);
+            await db.SaveChangesAsync();
+            throw new PortalValidationException("The password is not right: nothing was signed.");
         }
-        await audit.AddAsync(reviewed ? "review.completed" : "review.reopened", nameof(Recording), recordingId.ToString(),
-            before: new { state = before.ToString() }, after: new { state = recording.ReviewState.ToString() }, reason: reason,
-            studyId: recording.StudyId, recordingId: recordingId, user: user);
+        await users.ResetAccessFailedCountAsync(user);
+        var decisions = await db.ReviewDecisions.AsNoTracking().Where(d => d.RecordingId == recordingId).ToListAsync();
+        var corrections = await db.VasCorrections.AsNoTracking().Where(c => c.RecordingId == recordingId).ToListAsync();
+        var code = await db.Participants.Where(p => p.Id == recording.ParticipantId).Select(p => p.Code).SingleAsync();
+        var signature = new ReviewSignature
+        {
+            RecordingId = recordingId, SignerId = user.Id, SignerName = string.IsNullOrWhiteSpace(user.DisplayName) ? user.Email ?? actor.Name : user.DisplayName!,
+            SignerEmail = user.Email ?? actor.Name, Meaning = meaning, RecordHash = ReviewRules.RecordHash(recording, decisions, corrections, code),
+            AnalysisVersion = ReviewRules.AnalysisVersionOf(recording),
+        };
+        db.ReviewSignatures.Add(signature);
+        recording.ReviewState = ReviewState.Reviewed;
+        recording.ReviewedBy = signature.SignerName;
+        recording.ReviewedUtc = signature.SignedUtc;
+        await audit.AddAsync("review.signed", nameof(Recording), recordingId.ToString(), before: new { state = nameof(ReviewState.NotReviewed) },
+            after: new { state = nameof(ReviewState.Reviewed), signer = signature.SignerName, email = signature.SignerEmail, meaning, signedUtc = signature.SignedUtc, recordHash = signature.RecordHash },
+            studyId: recording.StudyId, recordingId: recordingId, user: actor.Name);
+        await SaveAsync(recording);
+        return signature;
+    }
+
+    /// <summary>Reopens a signed review: needs a reason, voids the signature (kept, marked voided).</summary>
+    public async Task ReopenAsync(Guid recordingId, int expectedVersion, string? reason)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) throw new PortalValidationException("Give the reason for reopening the review: it voids the signature.");
+        var recording = await ClaimAsync(recordingId, expectedVersion, allowSigned: true);
+        var active = await db.ReviewSignatures.Where(s => s.RecordingId == recordingId && s.VoidedUtc == null).ToListAsync();
+        if (active.Count == 0) throw new PortalValidationException("This review is not signed: there is nothing to reopen.");
+        var actor = await access.ActorAsync();
+        foreach (var s in active)
+        {
+            s.VoidedUtc = DateTime.UtcNow;
+            s.VoidedBy = actor.Name;
+            s.VoidReason = reason.Trim();
+        }
+        recording.ReviewState = ReviewState.NotReviewed;
+        recording.ReviewedBy = null;
+        recording.ReviewedUtc = null;
+        await audit.AddAsync("review.reopened", nameof(Recording), recordingId.ToString(),
+            before: new { state = nameof(ReviewState.Reviewed), signatures = active.Select(s => new { s.SignerName, s.Meaning, s.SignedUtc, s.RecordHash }) },
+            after: new { state = nameof(ReviewState.NotReviewed), voided = active.Count }, reason: reason.Trim(),
+            studyId: recording.StudyId, recordingId: recordingId, user: actor.Name);
         await SaveAsync(recording);
     }
 
-    private async Task<Recording> ClaimAsync(Guid recordingId, int expectedVersion)
+    private async Task<Recording> ClaimAsync(Guid recordingId, int expectedVersion, bool allowSigned = false)
     {
         await access.RequireRecordingAsync(recordingId, Access.StudyPermission.Review, "review recordings");
         var recording = await db.Recordings.SingleOrDefaultAsync(r => r.Id == recordingId)
-            ?? throw new PortalValidationException("That recording does not exist.");
+            ?? throw Access.AccessException.RecordingNotFound();
         if (recording.ReviewVersion != expectedVersion) throw await ConflictAsync(recordingId);
+        if (!allowSigned && await db.ReviewSignatures.AsNoTracking().Where(s => s.RecordingId == recordingId && s.VoidedUtc == null).FirstOrDefaultAsync() is { } signed)
+            throw new SignedRecordException(
+                $"This recording was signed ({signed.Meaning}) by {signed.SignerName} on {signed.SignedUtc:yyyy-MM-dd HH:mm} UTC and is read-only: reopen it with a reason to change it.");
         return recording;
     }
 

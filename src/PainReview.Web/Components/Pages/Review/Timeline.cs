@@ -1,3 +1,4 @@
+using PainReview.Data.Review;
 using PainReview.Web.Features.Review;
 using Plotly.Blazor;
 using Plotly.Blazor.LayoutLib;

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using PainReview.Data.Entities;
+
+namespace PainReview.Data.Review;
+
+/// <summary>What a frame is after review, for the frames review is about (the machine's APEX frames and the added ones).</summary>
+public enum FrameVerdict
+{
+    /// <summary>A machine APEX frame nobody has decided on yet: it counts as neither accepted nor rejected.</summary>
+    Pending,
+    Accepted,
+    Rejected,
+    /// <summary>A frame the machine did not pick that a reviewer added.</summary>
+    Added,
+}
+
+/// <summary>How many APEX frames stand where. The figures "over accepted APEX frames" use <see cref="InForce"/>.</summary>
+public sealed record ApexTally(int Machine, int Pending, int Accepted, int Rejected, int Added)
+{
+    /// <summary>Accepted machine frames plus added ones: the set a validated figure uses.</summary>
+    public int InForce => Accepted + Added;
+}
+
+/// <summary>
+/// The review rules, in one place for the review page, the review service, the export and the
+/// cohort statistics: a frame's verdict, which frames count as accepted, the VAS in force, and
+/// the content a signature is bound to.
+/// </summary>
+public static class ReviewRules
+{
+    /// <summary>The frame's verdict; null for a frame review is not about (not APEX, not added).</summary>
+    public static FrameVerdict? VerdictOf(bool machineApex, ReviewDecision? decision) => decision switch
+    {
+        null => machineApex ? FrameVerdict.Pending : null,
+        { AddedByReviewer: true } => FrameVerdict.Added,
+        { Decision: DecisionKind.Accepted } => FrameVerdict.Accepted,
+        _ => FrameVerdict.Rejected,
+    };
+
+    /// <summary>Only a person's acceptance (or addition) makes a frame count as accepted; pending never does.</summary>
+    public static bool CountsAsAccepted(FrameVerdict? verdict) => verdict is FrameVerdict.Accepted or FrameVerdict.Added;
+
+    public static string? Label(FrameVerdict? verdict) => verdict?.ToString().ToLowerInvariant();
+
+    public static ApexTally Tally(IEnumerable<(int Frame, bool Apex)> frames, IReadOnlyDictionary<int, ReviewDecision> decisions)
+    {
+        int machine = 0, pending = 0, accepted = 0, rejected = 0, added = 0;
+        foreach (var (frame, apex) in frames)
+        {
+            if (apex) machine++;
+            switch (VerdictOf(apex, decisions.GetValueOrDefault(frame)))
+            {
+                case FrameVerdict.Pending: pending++; break;
+                case FrameVerdict.Accepted: accepted++; break;
+                case FrameVerdict.Rejected: rejected++; break;
+                case FrameVerdict.Added: added++; break;
+            }
+        }
+        return new ApexTally(machine, pending, accepted, rejected, added);
+    }
+
+    /// <summary>The latest clinician correction in force (corrections are kept, never overwritten).</summary>
+    public static VasCorrection? LatestCorrection(IEnumerable<VasCorrection> corrections) =>
+        corrections.OrderByDescending(c => c.AtUtc).ThenByDescending(c => c.Id).FirstOrDefault();
+
+    /// <summary>The VAS label in force: the latest clinician correction, else the (possibly corrected) self-report.</summary>
+    public static double? VasInForce(double? selfReport, IEnumerable<VasCorrection> corrections) => LatestCorrection(corrections)?.Value ?? selfReport;
+
+    public static readonly string[] SignatureMeanings = ["Reviewed", "Approved"];
+
+    /// <summary>
+    /// SHA-256 over what a signature vouches for: the recording, its analysis version, every
+    /// decision, every VAS correction, the VAS in force and the participant, timepoint and date in force.
+    /// Any later change to these gives another hash, so a signature names exactly what was signed.
+    /// </summary>
+    public static string RecordHash(Recording recording, IEnumerable<ReviewDecision> decisions, IEnumerable<VasCorrection> corrections, string participantCode)
+    {
+        var list = corrections.OrderBy(c => c.AtUtc).ThenBy(c => c.Id).ToList();
+        var content = new
+        {
+            recording = recording.Id,
+            analysis = AnalysisVersionOf(recording),
+            summarySha256 = recording.SummaryJson is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(recording.SummaryJson))),
+            participant = participantCode,
+            recording.Timepoint,
+            recordedOn = recording.RecordedOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            vasSelfReport = recording.VasSelfReport,
+            vasInForce = VasInForce(recording.VasSelfReport, list),
+            decisions = decisions.OrderBy(d => d.FrameIndex).Select(d => new { d.FrameIndex, decision = d.Decision.ToString(), d.AddedByReviewer, d.Reason, d.Reviewer }),
+            corrections = list.Select(c => new { c.Value, c.Reason, c.CorrectedBy, at = c.AtUtc.ToString("O", CultureInfo.InvariantCulture) }),
+        };
+        return Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(content)));
+    }
+
+    /// <summary>The analysis the scores come from: app version and completion time, from the summary document.</summary>
+    public static string? AnalysisVersionOf(Recording recording)
+    {
+        if (recording.SummaryJson is null) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(recording.SummaryJson);
+            var root = doc.RootElement;
+            var version = root.TryGetProperty("tool", out var tool) && tool.TryGetProperty("version", out var v) ? v.ToString() : null;
+            return $"{version ?? "unknown"} @ {recording.CompletedUtc?.ToString("O", CultureInfo.InvariantCulture)}";
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
