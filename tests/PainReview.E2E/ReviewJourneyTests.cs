@@ -53,6 +53,14 @@ public sealed class ReviewJourneyTests(BrowserSession session) : IClassFixture<B
         await page.GetByLabel("Reason (optional)").FillAsync("eyes closed by a blink, not pain");
         await firstSpan.Locator(".reject-span").ClickAsync();
         await Assertions.Expect(page.Locator($"#apex-strip > div[data-span-first='{spanFirst}']")).ToHaveAttributeAsync("data-verdict", "Rejected");
+        // The timeline's shading follows at once, and the reason does not outlive its decision.
+        await page.WaitForFunctionAsync("() => document.getElementById('timeline').layout.shapes.some(s => s.fillcolor === 'rgba(120,120,120,0.25)')");
+        await Assertions.Expect(page.GetByLabel("Reason (optional)")).ToHaveValueAsync("");
+        var secondSpan = page.Locator("#apex-strip > div[data-span-first]").Nth(1);
+        var secondFirst = await secondSpan.GetAttributeAsync("data-span-first");
+        await secondSpan.Locator(".accept-span").ClickAsync();
+        await Assertions.Expect(page.Locator($"#apex-strip > div[data-span-first='{secondFirst}']")).ToHaveAttributeAsync("data-verdict", "Accepted");
+        await Assertions.Expect(page.Locator("#decision-counts")).Not.ToHaveTextAsync(new Regex("^0 /"));
         await page.GetByLabel("Corrected VAS").FillAsync("3");
         await page.GetByLabel("Reason (required)").FillAsync("clinician interview: pain had eased");
         await page.ClickAsync("#vas-save");
@@ -66,6 +74,20 @@ public sealed class ReviewJourneyTests(BrowserSession session) : IClassFixture<B
         await Assertions.Expect(page.Locator("#vas-effective")).ToHaveTextAsync("3");
         await session.ScreenshotAsync(page, "11-review-after-reload");
 
+        // Signing needs the password again; the signed review is read-only until reopened with a reason.
+        await page.FillAsync("#sign-password", "Harbour-Lantern-42");
+        await page.ClickAsync("#mark-reviewed");
+        await Assertions.Expect(page.Locator("#signature")).ToContainTextAsync("clinician@example.org");
+        await Assertions.Expect(page.Locator("#review-state")).ToContainTextAsync("Reviewed by");
+        await page.Locator($"#apex-strip > div[data-span-first='{secondFirst}'] .reject-span").ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-snackbar").Last).ToContainTextAsync("read-only");
+        await Assertions.Expect(page.Locator($"#apex-strip > div[data-span-first='{secondFirst}']")).ToHaveAttributeAsync("data-verdict", "Accepted");
+        await session.ScreenshotAsync(page, "14-review-signed");
+        await page.FillAsync("#reopen-reason", "second look requested by the monitor");
+        await page.ClickAsync("#reopen-review");
+        await Assertions.Expect(page.Locator(".voided-signature")).ToContainTextAsync("second look requested by the monitor");
+        await Assertions.Expect(page.Locator("#review-state")).ToHaveTextAsync("Not signed");
+
         // The audit log shows both, with who and why.
         await page.GotoAsync($"/audit?recording={recordingId}");
         await BrowserSession.WaitInteractiveAsync(page);
@@ -75,6 +97,14 @@ public sealed class ReviewJourneyTests(BrowserSession session) : IClassFixture<B
         await Assertions.Expect(audit).ToContainTextAsync("clinician interview: pain had eased");
         await Assertions.Expect(audit).ToContainTextAsync("clinician@example.org");
         await session.ScreenshotAsync(page, "12-audit-log");
+
+        // In the record, only the rejection carries the reason typed for it.
+        var options = new DbContextOptionsBuilder<PainReviewDbContext>().UseSqlite($"Data Source={Path.Combine(session.DataDirectory, "painreview.db")}").Options;
+        await using var db = new PainReviewDbContext(options);
+        var decided = await db.AuditEvents.Where(a => a.RecordingId == recordingId && (a.Action == "apex.rejected" || a.Action == "apex.accepted")).ToListAsync(TestContext.Current.CancellationToken);
+        Assert.All(decided.Where(a => a.Action == "apex.rejected"), a => Assert.Equal("eyes closed by a blink, not pain", a.Reason));
+        Assert.Contains(decided, a => a.Action == "apex.accepted");
+        Assert.All(decided.Where(a => a.Action == "apex.accepted"), a => Assert.Null(a.Reason));
     }
 
     [Fact]
@@ -90,6 +120,9 @@ public sealed class ReviewJourneyTests(BrowserSession session) : IClassFixture<B
         await page.GotoAsync($"/recordings/{recordingId}");
         await BrowserSession.WaitInteractiveAsync(page);
         await Assertions.Expect(page.Locator("#open-review")).ToHaveCountAsync(0);
+        // An Admin-only page says "Access denied", never "Not found".
+        await page.GotoAsync("/hangfire");
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("Access denied");
         await session.ScreenshotAsync(page, "13-coordinator-recording-page");
     }
 

@@ -41,12 +41,15 @@ public static class Timeline
         var frameStep = model.Frames.Count > 1 ? (model.Frames[^1].TimeSeconds - model.Frames[0].TimeSeconds) / (model.Frames.Count - 1) : 0.04;
         foreach (var span in model.Spans)
         {
-            var rejected = Enumerable.Range(span.First, span.Length).All(i => model.VerdictOf(i) == FrameVerdict.Rejected);
+            var verdicts = Enumerable.Range(span.First, span.Length).Select(model.VerdictOf).Distinct().ToList();
+            var rejected = verdicts is [FrameVerdict.Rejected];
+            var accepted = verdicts is [FrameVerdict.Accepted];
             shapes.Add(new Shape
             {
                 Type = Plotly.Blazor.LayoutLib.ShapeLib.TypeEnum.Rect, XRef = "x", YRef = "paper",
                 X0 = span.StartSeconds - frameStep / 2, X1 = span.EndSeconds + frameStep / 2, Y0 = 0, Y1 = 1,
-                FillColor = rejected ? "rgba(120,120,120,0.25)" : "rgba(255,200,0,0.30)",
+                // Grey rejected, green accepted, amber pending (or mixed).
+                FillColor = rejected ? "rgba(120,120,120,0.25)" : accepted ? "rgba(46,125,50,0.22)" : "rgba(255,200,0,0.30)",
                 Line = new Plotly.Blazor.LayoutLib.ShapeLib.Line { Width = 0 },
                 Layer = Plotly.Blazor.LayoutLib.ShapeLib.LayerEnum.Below,
             });
