@@ -54,6 +54,11 @@ public static class PortalEndpoints
             return TypedResults.LocalRedirect("~/Account/Login");
         });
 
+        // An active page keeps its session alive (session.js); the header guards it against cross-site posts.
+        app.MapPost("/Account/KeepAlive", (HttpContext context) => context.Request.Headers.ContainsKey(ApiHeader)
+                ? Results.NoContent() : Results.Problem($"Send the {ApiHeader} header.", statusCode: 400))
+            .DisableAntiforgery();
+
         // Recording media for the review page: never public files; range requests for seeking; members only.
         var media = app.MapGroup("/media/recordings/{id:guid}")
             .RequireAuthorization(p => p.RequireRole(Roles.Clinician, Roles.Coordinator, Roles.Admin))

@@ -176,7 +176,7 @@ public static class ServiceRegistration
 
     private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api"))
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/Account/KeepAlive"))
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;

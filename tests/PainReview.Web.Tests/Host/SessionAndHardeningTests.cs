@@ -325,4 +325,28 @@ public sealed class SessionAndHardeningTests(PortalFixture portal)
         foreach (var folder in new[] { Path.Combine(portal.Factory.DataDirectory, "tmp"), Path.Combine(portal.Factory.DataDirectory, "videos") })
             Assert.Equal(TemporaryFiles.OwnerOnlyFolder, File.GetUnixFileMode(folder));
     }
+
+    [Fact]
+    public async Task An_idle_session_expires_and_an_active_page_keeps_it_alive()
+    {
+        // The sliding cookie lives PainReview:IdleTimeoutMinutes after the last request...
+        var client = await portal.Factory.SignedInAsync(PortalFactory.EmailOf(Roles.DataManager));
+        var options = portal.Factory.Services.GetRequiredService<IOptionsMonitor<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>>()
+            .Get(IdentityConstants.ApplicationScheme);
+        Assert.Equal(TimeSpan.FromMinutes(30), options.ExpireTimeSpan);
+        Assert.True(options.SlidingExpiration);
+        // ...the page says how long, for the script that signs an idle page out...
+        var page = await client.GetStringAsync("/studies", Ct);
+        Assert.Contains("data-idle-minutes=\"30\"", page);
+        Assert.Matches("<script src=\"[^\"]*session[^\"]*\\.js\"", page);
+        // ...and an active page's keep-alive is accepted only with a session and the header.
+        using var keep = new HttpRequestMessage(HttpMethod.Post, "/Account/KeepAlive");
+        keep.Headers.Add("X-PainReview-Api", "1");
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(keep, Ct)).StatusCode);
+        using var anonymous = new HttpRequestMessage(HttpMethod.Post, "/Account/KeepAlive");
+        anonymous.Headers.Add("X-PainReview-Api", "1");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await portal.Factory.Client().SendAsync(anonymous, Ct)).StatusCode);
+        var script = await portal.Factory.Client().GetStringAsync("/session.js", Ct);
+        Assert.Contains("/Account/Login?ended=1", script);
+    }
 }
