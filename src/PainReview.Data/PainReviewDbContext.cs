@@ -21,6 +21,10 @@ public class PainReviewDbContext(DbContextOptions<PainReviewDbContext> options) 
     /// <summary>This deployment's own key ring (cookies, antiforgery): never shared with another instance.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    /// <summary>The names of the roles the account holds now, read from the database (not from a cookie).</summary>
+    public IQueryable<string> RoleNamesOf(string userId) =>
+        UserRoles.Where(r => r.UserId == userId).Join(Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!);
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

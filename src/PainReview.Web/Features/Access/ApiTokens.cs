@@ -77,7 +77,7 @@ public sealed class ApiTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions>
         if (token.ExpiresUtc <= now) return AuthenticateResult.Fail("This API token has expired.");
         if (user.LockoutEnd is { } end && end > DateTimeOffset.UtcNow) return AuthenticateResult.Fail("This account is locked.");
 
-        var roles = await db.UserRoles.Where(r => r.UserId == user.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!).ToListAsync(Context.RequestAborted);
+        var roles = await db.RoleNamesOf(user.Id).ToListAsync(Context.RequestAborted);
         var claims = new List<Claim>
         {
             new(ClaimTypes.NameIdentifier, user.Id), new(ClaimTypes.Name, user.UserName ?? user.Id), new(StudyAccess.TokenClaim, token.Id.ToString()),

@@ -94,8 +94,25 @@ public sealed class StudyAccess(PainReviewDbContext db, PortalUser portalUser, I
         // the stored one. An API token is checked by its own handler on every request instead.
         if (principal.FindFirst(TokenClaim) is null && principal.FindFirstValue(identity.Value.ClaimsIdentity.SecurityStampClaimType) != user.SecurityStamp)
             throw AccessException.SessionEnded("Your session has ended (you signed out, or an Admin changed your access): sign in again.");
-        var roles = await db.UserRoles.Where(r => r.UserId == id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!).ToListAsync();
+        var roles = await db.RoleNamesOf(id).ToListAsync();
         return _actor = new Actor(user.Id, user.UserName ?? id, roles.ToHashSet());
+    }
+
+    /// <summary>
+    /// Re-authentication for a signed act (21 CFR 11.200): the acting user's password again. A wrong
+    /// one counts towards the account's lockout, as at sign-in.
+    /// </summary>
+    public async Task<ApplicationUser?> ConfirmPasswordAsync(UserManager<ApplicationUser> users, string? password)
+    {
+        var actor = await ActorAsync();
+        var user = await users.FindByIdAsync(actor.UserId) ?? throw AccessException.SessionEnded("This account no longer exists.");
+        if (!string.IsNullOrEmpty(password) && await users.CheckPasswordAsync(user, password))
+        {
+            await users.ResetAccessFailedCountAsync(user);
+            return user;
+        }
+        await users.AccessFailedAsync(user);
+        return null;
     }
 
     /// <summary>The studies in which the acting user has this permission.</summary>

@@ -28,7 +28,7 @@ public sealed class StudyMembership(PainReviewDbContext db, StudyAccess access, 
         var normalized = email.ToUpperInvariant();
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.NormalizedEmail == normalized)
             ?? throw new PortalValidationException($"There is no account for {email}: an Admin creates it first.");
-        var holds = await db.UserRoles.Where(r => r.UserId == user.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name).AnyAsync(n => n == role);
+        var holds = await db.RoleNamesOf(user.Id).AnyAsync(n => n == role);
         if (!holds) throw new PortalValidationException($"{email} does not hold the {role} role: an Admin grants it on the Users page first.");
         if (await db.StudyMembers.AnyAsync(m => m.StudyId == studyId && m.UserId == user.Id && m.Role == role))
             throw new PortalValidationException($"{email} is already a {role} in this study.");

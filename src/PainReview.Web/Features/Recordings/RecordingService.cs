@@ -244,10 +244,8 @@ public sealed partial class RecordingService(
         var actor = await access.ActorAsync();
         if (signature is not null)
         {
-            var user = await users.FindByIdAsync(actor.UserId) ?? throw Access.AccessException.SessionEnded("This account no longer exists.");
-            if (string.IsNullOrEmpty(password) || !await users.CheckPasswordAsync(user, password))
+            if (await access.ConfirmPasswordAsync(users, password) is null)
             {
-                await users.AccessFailedAsync(user);
                 throw new PortalValidationException($"This recording was signed by {signature.SignerName}: deleting it is a signed act, so enter your password. Nothing was deleted.");
             }
         }

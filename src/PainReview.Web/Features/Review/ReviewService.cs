@@ -129,17 +129,13 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
         if (recording.Status != RecordingStatus.Completed) throw new PortalValidationException("Only analysed recordings can be signed.");
         if (recording.UsableFrames is not > 0) throw new PortalValidationException("This recording has no usable face: there is nothing to review or sign.");
         var actor = await access.ActorAsync();
-        var user = await users.FindByIdAsync(actor.UserId) ?? throw Access.AccessException.SessionEnded("This account no longer exists.");
-        if (string.IsNullOrEmpty(password) || !await users.CheckPasswordAsync(user, password))
+        if (await access.ConfirmPasswordAsync(users, password) is not { } user)
         {
-            // A wrong password at signing counts towards the lockout, as at sign-in.
-            await users.AccessFailedAsync(user);
             await audit.AddAsync("signature.refused", nameof(Recording), recordingId.ToString(), after: new { reason = "wrong password" },
                 studyId: recording.StudyId, recordingId: recordingId, user: actor.Name);
             await db.SaveChangesAsync();
             throw new PortalValidationException("The password is not right: nothing was signed.");
         }
-        await users.ResetAccessFailedCountAsync(user);
         var decisions = await db.ReviewDecisions.AsNoTracking().Where(d => d.RecordingId == recordingId).ToListAsync();
         var corrections = await db.VasCorrections.AsNoTracking().Where(c => c.RecordingId == recordingId).ToListAsync();
         var code = await db.Participants.Where(p => p.Id == recording.ParticipantId).Select(p => p.Code).SingleAsync();
