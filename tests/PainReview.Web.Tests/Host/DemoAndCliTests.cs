@@ -91,6 +91,40 @@ public sealed class DemoAndCliTests(PortalFixture portal) : IDisposable
         Assert.Contains("No study called 'No such study'", missing.StdErr);
     }
 
+    [Fact]
+    public async Task Operators_provision_accounts_and_tokens_without_a_browser()
+    {
+        var email = $"script-{Guid.NewGuid():N}"[..15] + "@example.org";
+        var weak = RunCli("users", "add", "--data", portal.Factory.DataDirectory, "--email", email, "--role", "Coordinator", "--password", "Password123!");
+        Assert.Equal(3, weak.Code);
+        Assert.Contains("common passwords", weak.StdErr);
+        var badRole = RunCli("users", "add", "--data", portal.Factory.DataDirectory, "--email", email, "--role", "Wizard");
+        Assert.Equal(3, badRole.Code);
+        Assert.Contains("no role 'Wizard'", badRole.StdErr);
+
+        var added = RunCli("users", "add", "--data", portal.Factory.DataDirectory, "--email", email, "--role", "Coordinator");
+        Assert.True(added.Code == 0, added.StdErr);
+        var password = System.Text.RegularExpressions.Regex.Match(added.StdOut, "password: (\\S+)").Groups[1].Value;
+        Assert.NotEmpty(password);
+        await PortalFactory.SignInAsync(portal.Factory.Client(), email, password);
+        Assert.Equal(3, RunCli("users", "add", "--data", portal.Factory.DataDirectory, "--email", email, "--role", "Clinician").Code);
+
+        var token = RunCli("tokens", "create", "--data", portal.Factory.DataDirectory, "--email", email, "--days", "7");
+        Assert.True(token.Code == 0, token.StdErr);
+        var secret = token.StdOut.Trim();
+        Assert.StartsWith("prt_", secret);
+        Assert.Equal(3, RunCli("tokens", "create", "--data", portal.Factory.DataDirectory, "--email", email, "--days", "400").Code);
+
+        // The token works as its user (a Coordinator, member of no study yet) and creates a study it then belongs to.
+        var client = portal.Factory.Client();
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/api/studies") { Content = System.Net.Http.Json.JsonContent.Create(new { name = "Scripted " + Guid.NewGuid().ToString("N")[..6] }) };
+        create.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
+        Assert.Equal(System.Net.HttpStatusCode.Created, (await client.SendAsync(create, TestContext.Current.CancellationToken)).StatusCode);
+        var actions = await portal.Factory.WithDbAsync(db => db.AuditEvents.Where(a => a.User == "cli:" + Environment.UserName).Select(a => a.Action).ToListAsync());
+        Assert.Contains("user.created", actions);
+        Assert.Contains("token.created", actions);
+    }
+
     private static (int Code, string StdOut, string StdErr) RunCli(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -104,6 +104,15 @@ public sealed class StudyAccessTests(PortalFixture portal)
             pairs.Add(("GET", $"/media/recordings/{other.Recording}/video", $"/media/recordings/{missingRecording}/video", null));
             pairs.Add(("GET", $"/media/recordings/{other.Recording}/frames/0.jpg", $"/media/recordings/{missingRecording}/frames/0.jpg", null));
         }
+        if (role is Roles.Clinician)
+        {
+            var (reviewStatus, reviewBody) = await SendAsync(client, new HttpRequestMessage(HttpMethod.Get, $"/review/{other.Recording}"));
+            var (missingReviewStatus, missingReviewBody) = await SendAsync(client, new HttpRequestMessage(HttpMethod.Get, $"/review/{missingRecording}"));
+            Assert.Equal(missingReviewStatus, reviewStatus);
+            Assert.Contains("does not exist", reviewBody);
+            Assert.Contains("does not exist", missingReviewBody);
+            Assert.DoesNotContain("secret-face", reviewBody);
+        }
         if (role is Roles.DataManager)
         {
             pairs.Add(("GET", $"/data/export?study={other.Study}&format=csv&unreviewed=true", $"/data/export?study={missingStudy}&format=csv&unreviewed=true", null));
