@@ -50,5 +50,12 @@ public sealed class DataManagerJourneyTests(BrowserSession session) : IClassFixt
         await Assertions.Expect(page.Locator("#cohort-points")).ToContainTextAsync("D-01");
         await Assertions.Expect(page.Locator($"#cohort-points a[href='recordings/{first}']")).ToBeVisibleAsync();
         await session.ScreenshotAsync(page, "21-cohort");
+
+        // Changed settings redraw the scatter, not only the table.
+        var before = await page.EvaluateAsync<double[]>("() => Array.from(document.getElementById('cohort-scatter').data[0].y)");
+        await page.Locator("#cohort-w4").FillAsync("3");
+        await page.Locator("#cohort-w4").PressAsync("Tab");
+        await page.ClickAsync("#cohort-compute");
+        await page.WaitForFunctionAsync("(before) => { const y = document.getElementById('cohort-scatter').data[0].y; return Array.from(y).some((v, i) => Math.abs(v - before[i]) > 1e-9); }", before);
     }
 }
