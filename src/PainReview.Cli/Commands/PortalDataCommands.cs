@@ -25,6 +25,8 @@ internal static class PortalDataCommands
             throw new FileNotFoundException($"No portal database at {database}: start the portal once (./run.sh) or give --data.");
         var db = new PainReviewDbContext(new DbContextOptionsBuilder<PainReviewDbContext>().UseSqlite($"Data Source={database}").Options);
         db.Database.Migrate();
+        // As the portal does at start: events from before the audit hash chain are chained once.
+        AuditChain.SealUnhashedAsync(db).GetAwaiter().GetResult();
         return db;
     }
 
