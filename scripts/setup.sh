@@ -14,11 +14,13 @@ as_root() {
 }
 
 # Debian packages: ffmpeg (decoding), npm (the models come from npm packages), fonts for the
-# pictures we draw. Browser tests add chromium (PAINREVIEW_SETUP_BROWSER=1).
+# pictures we draw, sqlite3 (the audit-trail tests tamper with a database the way a person would).
+# Browser tests add chromium (PAINREVIEW_SETUP_BROWSER=1).
 need=()
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 [ -f /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || need+=(fonts-liberation)
 if [ "${PAINREVIEW_SETUP_BROWSER:-0}" = 1 ]; then command -v chromium >/dev/null 2>&1 || need+=(chromium); fi
 if [ ${#need[@]} -gt 0 ]; then

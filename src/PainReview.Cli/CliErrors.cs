@@ -10,6 +10,8 @@ internal static class CliErrors
     public const int Failure = 1;
     public const int BadInput = 3;
     public const int ModelsMissing = 4;
+    /// <summary>'audit verify': the audit trail's hash chain is broken (an event altered, removed or inserted).</summary>
+    public const int BrokenAuditTrail = 5;
     public const int Cancelled = 130;
 
     public static async Task<int> RunAsync(Func<Task<int>> run)

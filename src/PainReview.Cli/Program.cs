@@ -12,6 +12,7 @@ var root = new RootCommand("PainReview: facial action units, HPII and APEX frame
     PortalDataCommands.Demo(),
     AccountCommands.Users(),
     AccountCommands.Tokens(),
+    AuditCommands.Audit(),
     BenchCommand.Create(),
     ModelsCommand.Create(),
 };

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using PainReview.Data.Audit;
 using PainReview.Data.Entities;
 
 namespace PainReview.Data;
@@ -31,24 +32,32 @@ public class PainReviewDbContext(DbContextOptions<PainReviewDbContext> options) 
         builder.ApplyConfigurationsFromAssembly(typeof(PainReviewDbContext).Assembly);
     }
 
-    /// <summary>The audit log is append-only: changing or deleting an entry is refused.</summary>
+    /// <summary>
+    /// The audit log is append-only: changing or deleting an entry is refused, and new entries are
+    /// hash-chained to the trail (see <see cref="AuditChain"/>) in the same transaction as the change they record.
+    /// </summary>
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        GuardAudit();
-        return base.SaveChanges(acceptAllChangesOnSuccess);
+        if (!GuardAudit()) return base.SaveChanges(acceptAllChangesOnSuccess);
+        return AuditChain.SaveChainedAsync(this, acceptAllChangesOnSuccess, accept => base.SaveChanges(accept),
+            (accept, ct) => base.SaveChangesAsync(accept, ct), async: false, CancellationToken.None).GetAwaiter().GetResult();
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        GuardAudit();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        if (!GuardAudit()) return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        return await AuditChain.SaveChainedAsync(this, acceptAllChangesOnSuccess, accept => base.SaveChanges(accept),
+            (accept, ct) => base.SaveChangesAsync(accept, ct), async: true, cancellationToken);
     }
 
-    private void GuardAudit()
+    /// <summary>Refuses changes to saved audit entries; true when there are new ones to chain.</summary>
+    private bool GuardAudit()
     {
         foreach (var entry in ChangeTracker.Entries<Participant>().Where(e => e.State is EntityState.Added or EntityState.Modified))
             entry.Entity.NormalizedCode = Participant.Normalize(entry.Entity.Code);
-        if (ChangeTracker.Entries<AuditEvent>().Any(e => e.State is EntityState.Modified or EntityState.Deleted))
+        var audit = ChangeTracker.Entries<AuditEvent>().Select(e => e.State).ToList();
+        if (audit.Any(s => s is EntityState.Modified or EntityState.Deleted))
             throw new InvalidOperationException("The audit log is append-only.");
+        return audit.Contains(EntityState.Added);
     }
 }

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PainReview.Data;
+using PainReview.Data.Audit;
 using PainReview.Data.Entities;
 using PainReview.Data.Identity;
 
@@ -98,7 +98,7 @@ internal static class AccountCommands
         db.AuditEvents.Add(new AuditEvent
         {
             User = PortalDataCommands.CliUser, Action = action, EntityType = entityType, EntityId = entityId,
-            After = JsonSerializer.Serialize(after),
+            After = AuditJson.Serialize(after),
         });
 
     private static void Check(IdentityResult result)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.EntityFrameworkCore;
 using PainReview.Data;
+using PainReview.Data.Audit;
 using PainReview.Data.Demo;
 using PainReview.Data.Entities;
 using PainReview.Data.Export;
@@ -24,6 +25,8 @@ internal static class PortalDataCommands
             throw new FileNotFoundException($"No portal database at {database}: start the portal once (./run.sh) or give --data.");
         var db = new PainReviewDbContext(new DbContextOptionsBuilder<PainReviewDbContext>().UseSqlite($"Data Source={database}").Options);
         db.Database.Migrate();
+        // As the portal does at start: events from before the audit hash chain are chained once.
+        AuditChain.SealUnhashedAsync(db).GetAwaiter().GetResult();
         return db;
     }
 
@@ -66,7 +69,7 @@ internal static class PortalDataCommands
             db.AuditEvents.Add(new AuditEvent
             {
                 User = CliUser, Action = "export.downloaded", EntityType = nameof(Study), EntityId = found.Id.ToString(), StudyId = found.Id,
-                After = $"{{\"format\":\"{r.GetValue(format)}\",\"recordings\":{result.Recordings},\"frames\":{result.Frames},\"via\":\"cli\"}}",
+                After = AuditJson.Serialize(new { format = r.GetValue(format).ToString(), recordings = result.Recordings, frames = result.Frames, via = "cli" }),
             });
             await db.SaveChangesAsync(ct);
             Console.WriteLine($"{found.Name}: {result.Recordings} recordings, {result.Frames} frames -> {target.FullName}");

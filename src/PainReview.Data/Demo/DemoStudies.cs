@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
+using PainReview.Data.Audit;
 using PainReview.Data.Entities;
 using PainReview.Pipeline.Decoding;
 
@@ -62,7 +63,7 @@ public static class DemoStudies
         db.AuditEvents.Add(new AuditEvent
         {
             User = createdBy, Action = "demo.created", EntityType = nameof(Study), EntityId = study.Id.ToString(), StudyId = study.Id,
-            After = $"{{\"recordings\":{added.Count},\"generated_vas\":true}}",
+            After = AuditJson.Serialize(new { recordings = added.Count, generated_vas = true }),
         });
         await db.SaveChangesAsync(cancellationToken);
         return new DemoResult(study, added, skipped);
@@ -99,7 +100,7 @@ public static class DemoStudies
         db.AuditEvents.Add(new AuditEvent
         {
             User = user, Action = "demo.deleted", EntityType = nameof(Study), EntityId = study.Id.ToString(), StudyId = study.Id,
-            Before = $"{{\"name\":\"{study.Name}\",\"recordings\":{study.Recordings.Count}}}",
+            Before = AuditJson.Serialize(new { name = study.Name, recordings = study.Recordings.Count }),
         });
         db.Recordings.RemoveRange(study.Recordings);
         db.Studies.Remove(study);

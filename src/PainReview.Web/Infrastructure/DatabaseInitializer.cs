@@ -3,11 +3,12 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PainReview.Data;
+using PainReview.Data.Audit;
 using PainReview.Data.Entities;
 
 namespace PainReview.Web.Infrastructure;
 
-/// <summary>Applies migrations, creates the roles, and makes sure there is a first Admin.</summary>
+/// <summary>Applies migrations, seals audit events from before the hash chain, creates the roles, and makes sure there is a first Admin.</summary>
 public sealed class DatabaseInitializer(IServiceProvider services, IOptions<PortalOptions> options, ILogger<DatabaseInitializer> logger)
 {
     public const string GeneratedAdminEmail = "admin@painreview.local";
@@ -17,6 +18,9 @@ public sealed class DatabaseInitializer(IServiceProvider services, IOptions<Port
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<PainReviewDbContext>();
         await db.Database.MigrateAsync(cancellationToken);
+        // A database from before the audit hash chain: its events are chained once, oldest first.
+        if (await AuditChain.SealUnhashedAsync(db, cancellationToken) is > 0 and var sealedCount)
+            logger.LogInformation("Sealed {Count} audit events written before the hash chain.", sealedCount);
 
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in Roles.All)

@@ -105,6 +105,7 @@ public static class ServiceRegistration
         services.AddSingleton<JobCancellations>();
         services.AddSingleton<VideoStore>();
         services.AddScoped<AuditLog>();
+        services.AddScoped<AuditVerification>();
         services.AddScoped<Features.Access.StudyAccess>();
         services.AddScoped<Features.Access.StudyMembership>();
         services.AddScoped<Features.Access.ApiTokens>();

@@ -1,7 +1,7 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore.Components.Authorization;
 using PainReview.Data;
+using PainReview.Data.Audit;
 using PainReview.Data.Entities;
 
 namespace PainReview.Web.Features.Audit;
@@ -16,10 +16,8 @@ public sealed class PortalUser
 /// <summary>Appends audit events (who, when, what, before, after, why) in the caller's transaction.</summary>
 public sealed class AuditLog(PainReviewDbContext db, PortalUser portalUser, IHttpContextAccessor? http = null, AuthenticationStateProvider? auth = null)
 {
-    public static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
-
-    /// <summary>The one way audit values become JSON.</summary>
-    public static string? Serialize(object? value) => value is null ? null : value as string ?? JsonSerializer.Serialize(value, Json);
+    /// <summary>Audit values as JSON: <see cref="AuditJson.Serialize"/>, the one serializer.</summary>
+    public static string? Serialize(object? value) => AuditJson.Serialize(value);
 
     public async Task<string> CurrentUserAsync()
     {
