@@ -26,7 +26,8 @@ if (portal.ServesPages)
     app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
     app.UseAntiforgery();
     app.MapStaticAssets().AllowAnonymous();
-    app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    // Our Content-Security-Policy already forbids framing ('none'); no second, laxer header.
+    app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
     app.MapPortalEndpoints();
     app.MapHangfireDashboard("/hangfire", new DashboardOptions
     {

@@ -18,6 +18,9 @@ public sealed class DatabaseInitializer(IServiceProvider services, IOptions<Port
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<PainReviewDbContext>();
         await db.Database.MigrateAsync(cancellationToken);
+        // The embedded database file is its owner's only, like the folder it is in.
+        if (!OperatingSystem.IsWindows() && db.Database.GetDbConnection().DataSource is { Length: > 0 } file && File.Exists(file))
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         // A database from before the audit hash chain: its events are chained once, oldest first.
         if (await AuditChain.SealUnhashedAsync(db, cancellationToken) is > 0 and var sealedCount)
             logger.LogInformation("Sealed {Count} audit events written before the hash chain.", sealedCount);

@@ -39,7 +39,8 @@ public static class ServiceRegistration
         options.Role = options.Role.ToLowerInvariant();
         options.Validate();
         services.PostConfigure<PortalOptions>(o => o.Role = options.Role);
-        Directory.CreateDirectory(Path.GetFullPath(options.DataDirectory));
+        // Facial video and its database: the data folder is its owner's only.
+        TemporaryFiles.OwnerOnly(Path.GetFullPath(options.DataDirectory));
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         // Notifications at the bottom, never over the page's actions at the top.

@@ -270,7 +270,7 @@ public sealed class SessionAndHardeningTests(PortalFixture portal)
     {
         var client = await portal.Factory.SignedInAsync(PortalFactory.EmailOf(Roles.Clinician));
         var page = await client.GetAsync("/studies", Ct);
-        var csp = string.Join("", page.Headers.GetValues("Content-Security-Policy"));
+        var csp = Assert.Single(page.Headers.GetValues("Content-Security-Policy"));
         Assert.Contains("default-src 'self'", csp);
         Assert.Contains("frame-ancestors 'none'", csp);
         Assert.DoesNotContain("unsafe-eval", csp);
@@ -322,8 +322,9 @@ public sealed class SessionAndHardeningTests(PortalFixture portal)
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void Work_folders_are_owner_only()
     {
-        foreach (var folder in new[] { Path.Combine(portal.Factory.DataDirectory, "tmp"), Path.Combine(portal.Factory.DataDirectory, "videos") })
+        foreach (var folder in new[] { portal.Factory.DataDirectory, Path.Combine(portal.Factory.DataDirectory, "tmp"), Path.Combine(portal.Factory.DataDirectory, "videos") })
             Assert.Equal(TemporaryFiles.OwnerOnlyFolder, File.GetUnixFileMode(folder));
+        Assert.Equal(TemporaryFiles.OwnerOnlyFile, File.GetUnixFileMode(Path.Combine(portal.Factory.DataDirectory, "painreview.db")));
     }
 
     [Fact]
