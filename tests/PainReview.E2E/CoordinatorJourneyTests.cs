@@ -57,6 +57,9 @@ public sealed class CoordinatorJourneyTests(BrowserSession session) : IClassFixt
         await page.Locator(".mud-popover-open").GetByText("P-001", new() { Exact = true }).ClickAsync();
         await page.GetByLabel("Timepoint (e.g. baseline, week 4)").FillAsync("baseline");
         await page.GetByLabel("Self-reported VAS (0-10)").FillAsync("6");
+        // The drop zone is enabled once the chosen participant has reached the server; a file set on a
+        // still-disabled input fires no change (seen under load, when the whole suite runs at once).
+        await Assertions.Expect(page.Locator("#upload-files")).ToBeEnabledAsync();
         await page.Locator("#upload-files").SetInputFilesAsync(TestEnvironment.Clip("WolfgangLanger_Pexels.mp4"));
         await Assertions.Expect(page.Locator("[data-upload-result=ok]")).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await session.ScreenshotAsync(page, "02-study-uploaded");
