@@ -137,12 +137,10 @@ public sealed class DatasetExporter(PainReviewDbContext db)
         var r = await db.Recordings.AsNoTracking().Include(x => x.Participant).SingleAsync(x => x.Id == id, ct);
         var correction = await db.VasCorrections.AsNoTracking().Where(c => c.RecordingId == id).OrderByDescending(c => c.AtUtc).ThenByDescending(c => c.Id).FirstOrDefaultAsync(ct);
         var decisions = await db.ReviewDecisions.AsNoTracking().Where(d => d.RecordingId == id).ToListAsync(ct);
-        var apex = await db.FrameResults.AsNoTracking().Where(f => f.RecordingId == id && f.Hpii != null)
-            .Select(f => new { f.FrameIndex, f.Apex, f.Hpii }).ToListAsync(ct);
+        var frames = await db.FrameResults.AsNoTracking().Where(f => f.RecordingId == id).Select(f => new { f.FrameIndex, f.Apex, f.Hpii }).ToListAsync(ct);
         var verdicts = decisions.ToDictionary(d => d.FrameIndex);
-        var accepted = apex.Where(f => ReviewRules.CountsAsAccepted(ReviewRules.VerdictOf(f.Apex, verdicts.GetValueOrDefault(f.FrameIndex)))).ToList();
-        var allFrames = await db.FrameResults.AsNoTracking().Where(f => f.RecordingId == id).Select(f => new { f.FrameIndex, f.Apex }).ToListAsync(ct);
-        var tally = ReviewRules.Tally(allFrames.Select(f => (f.FrameIndex, f.Apex)), verdicts);
+        var accepted = frames.Where(f => f.Hpii != null && ReviewRules.CountsAsAccepted(ReviewRules.VerdictOf(f.Apex, verdicts.GetValueOrDefault(f.FrameIndex)))).ToList();
+        var tally = ReviewRules.Tally(frames.Select(f => (f.FrameIndex, f.Apex)), verdicts);
         var signatures = await db.ReviewSignatures.AsNoTracking().Where(s => s.RecordingId == id).ToListAsync(ct);
         var signed = signatures.Where(s => s.IsActive).MaxBy(s => s.SignedUtc);
         var fixes = await db.Corrections.AsNoTracking().Where(c => c.RecordingId == id).OrderBy(c => c.AtUtc).ThenBy(c => c.Id).ToListAsync(ct);

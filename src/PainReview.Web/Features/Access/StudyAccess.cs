@@ -120,7 +120,7 @@ public sealed class StudyAccess(PainReviewDbContext db, PortalUser portalUser, I
     {
         var actor = await ActorAsync();
         if (actor.IsAdmin && permission != StudyPermission.ExportVideo) return await db.Studies.Select(s => s.Id).ToListAsync();
-        var members = await db.StudyMembers.AsNoTracking().Where(m => m.UserId == actor.UserId).ToListAsync();
+        var members = await MembershipsAsync(actor);
         return members.Where(m => Grants(actor, m, permission)).Select(m => m.StudyId).Distinct().ToList();
     }
 
@@ -129,8 +129,7 @@ public sealed class StudyAccess(PainReviewDbContext db, PortalUser portalUser, I
     {
         var actor = await ActorAsync();
         if (actor.IsAdmin && permission != StudyPermission.ExportVideo) return await db.Studies.AnyAsync(s => s.Id == studyId);
-        var members = await db.StudyMembers.AsNoTracking().Where(m => m.UserId == actor.UserId && m.StudyId == studyId).ToListAsync();
-        return members.Any(m => Grants(actor, m, permission));
+        return (await MembershipsAsync(actor)).Any(m => m.StudyId == studyId && Grants(actor, m, permission));
     }
 
     /// <summary>
@@ -152,6 +151,15 @@ public sealed class StudyAccess(PainReviewDbContext db, PortalUser portalUser, I
         if (!await CanAsync(id, permission)) throw AccessException.Forbidden(what);
         return id;
     }
+
+    /// <summary>The acting user's memberships, read once per scope (a page action or a request), like the actor.</summary>
+    private async Task<List<StudyMember>> MembershipsAsync(Actor actor) =>
+        _memberships ??= await db.StudyMembers.AsNoTracking().Where(m => m.UserId == actor.UserId).ToListAsync();
+
+    private List<StudyMember>? _memberships;
+
+    /// <summary>After a change to memberships in this scope, the next check reads them again.</summary>
+    public void MembershipsChanged() => _memberships = null;
 
     private static bool Grants(Actor actor, StudyMember member, StudyPermission permission) =>
         actor.Roles.Contains(member.Role) && (permission == StudyPermission.ExportVideo

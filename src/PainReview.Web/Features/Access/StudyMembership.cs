@@ -35,6 +35,7 @@ public sealed class StudyMembership(PainReviewDbContext db, StudyAccess access, 
         var actor = await access.ActorAsync();
         var member = new StudyMember { StudyId = studyId, UserId = user.Id, Role = role, AddedBy = actor.Name };
         db.StudyMembers.Add(member);
+        access.MembershipsChanged();
         await audit.AddAsync("study.member.added", nameof(Study), studyId.ToString(), after: new { member = email, role }, studyId: studyId, user: actor.Name);
         await db.SaveChangesAsync();
         return new Member(member.Id, user.Id, email, role, false, member.AddedUtc, member.AddedBy);
@@ -46,6 +47,7 @@ public sealed class StudyMembership(PainReviewDbContext db, StudyAccess access, 
         var member = await db.StudyMembers.Include(m => m.User).SingleOrDefaultAsync(m => m.Id == memberId && m.StudyId == studyId)
             ?? throw new PortalValidationException("That membership does not exist.");
         db.StudyMembers.Remove(member);
+        access.MembershipsChanged();
         await audit.AddAsync("study.member.removed", nameof(Study), studyId.ToString(),
             before: new { member = member.User?.Email, member.Role, member.MayExportVideo }, reason: reason, studyId: studyId);
         await db.SaveChangesAsync();
@@ -61,6 +63,7 @@ public sealed class StudyMembership(PainReviewDbContext db, StudyAccess access, 
         if (member.Role != Roles.DataManager) throw new PortalValidationException("Only data managers export datasets, with or without video.");
         if (member.MayExportVideo == allowed) return;
         member.MayExportVideo = allowed;
+        access.MembershipsChanged();
         await audit.AddAsync(allowed ? "study.member.video-export.granted" : "study.member.video-export.revoked", nameof(Study), studyId.ToString(),
             before: new { member = member.User?.Email, mayExportVideo = !allowed }, after: new { member = member.User?.Email, mayExportVideo = allowed }, studyId: studyId);
         await db.SaveChangesAsync();

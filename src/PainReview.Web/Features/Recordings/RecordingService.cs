@@ -49,6 +49,7 @@ public sealed partial class RecordingService(
         if (actor.Roles.Contains(Roles.Coordinator))
         {
             db.StudyMembers.Add(new StudyMember { StudyId = study.Id, UserId = actor.UserId, Role = Roles.Coordinator, AddedBy = actor.Name });
+            access.MembershipsChanged();
             await audit.AddAsync("study.member.added", nameof(Study), study.Id.ToString(), after: new { member = actor.Name, role = Roles.Coordinator }, studyId: study.Id);
         }
         await db.SaveChangesAsync();
