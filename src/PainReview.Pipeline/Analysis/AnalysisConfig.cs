@@ -62,6 +62,8 @@ public sealed record ApexConfig
     public int Window { get; init; } = 3;
     /// <summary>Drop usable frames below the first quartile of HPII before selecting and summarising.</summary>
     public bool FirstQuartileFilter { get; init; }
+    /// <summary>Never select frames flagged as smiles (<see cref="FrameRecord.Smile"/>) as APEX.</summary>
+    public bool SkipSmiles { get; init; }
 }
 
 /// <summary>Everything that changes the numbers: recorded in every result.</summary>

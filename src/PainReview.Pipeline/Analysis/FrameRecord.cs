@@ -30,6 +30,11 @@ public sealed class FrameRecord
     public double? Hpii { get; set; }
     public double? Pspi { get; set; }
     public bool Apex { get; set; }
+    /// <summary>
+    /// A smile frame: lip corners pulled (AU12) enough to explain the cheek, nose and lip movement
+    /// that also raises HPII; shown to reviewers, exported, and optionally kept out of APEX.
+    /// </summary>
+    public bool Smile { get; set; }
 
     /// <summary>A face was found and its pose is within limits: the frame counts for scores.</summary>
     public required bool Usable { get; init; }
