@@ -27,14 +27,17 @@ public static class ActionUnitDefinitions
     [
         new(ActionUnit.AU01, "inner brow raiser", [new(FaceFeature.BrowInnerHeight, +1, 0.6f, 1)]),
         new(ActionUnit.AU02, "outer brow raiser", [new(FaceFeature.BrowOuterHeight, +1, 0.6f, 1)]),
+        // Brows lowered and drawn together, and the glabella's furrows and bulge (FACS's AU4 criteria).
         new(ActionUnit.AU04, "brow lowerer",
-            [new(FaceFeature.BrowInnerHeight, -1, 0.6f, 0.75f), new(FaceFeature.BrowGap, -1, 0.3f, 0.25f)]),
+            [new(FaceFeature.BrowInnerHeight, -1, 0.6f, 0.75f), new(FaceFeature.BrowGap, -1, 0.3f, 0.25f),
+             new(FaceFeature.GlabellaTexture, +1, 0.8f, 0.4f)]),
         new(ActionUnit.AU06, "cheek raiser",
             [new(FaceFeature.LidCheekGap, -1, 0.25f, 0.5f), new(FaceFeature.LowerLidRaise, +1, 0.25f, 0.5f)]),
         new(ActionUnit.AU07, "lid tightener",
             [new(FaceFeature.LowerLidRaise, +1, 0.3f, 0.5f), new(FaceFeature.EyeOpening, -1, 0.5f, 0.5f)]),
-        new(ActionUnit.AU09, "nose wrinkler", [new(FaceFeature.EyeNoseWingGap, -1, 0.5f, 1)]),
-        new(ActionUnit.AU10, "upper lip raiser", [new(FaceFeature.NoseLipGap, -1, 0.4f, 1)]),
+        // Less what a smile's lip-corner pull explains: pulling the lip corners alone raises neither.
+        new(ActionUnit.AU09, "nose wrinkler", [new(FaceFeature.NoseWingLift, -1, 0.5f, 1)]),
+        new(ActionUnit.AU10, "upper lip raiser", [new(FaceFeature.UpperLipLift, -1, 0.4f, 1)]),
         new(ActionUnit.AU12, "lip corner puller",
             [new(FaceFeature.MouthWidth, +1, 2.0f, 0.5f), new(FaceFeature.LipCornerHeight, +1, 0.8f, 0.5f)]),
         new(ActionUnit.AU15, "lip corner depressor", [new(FaceFeature.LipCornerHeight, -1, 0.4f, 1)]),

@@ -1,3 +1,5 @@
+using PainReview.Pipeline.Faces;
+
 namespace PainReview.Pipeline.ActionUnits;
 
 /// <summary>
@@ -34,6 +36,18 @@ public enum FaceFeature
     LipGap,
     /// <summary>Nose tip (1) to chin (152). Up: AU26.</summary>
     JawOpening,
+    /// <summary>
+    /// <see cref="EyeNoseWingGap"/> less the part a smile's lip-corner pull explains
+    /// (0.25 cm per cm of mouth widening, measured on smiles without nose wrinkling). Down: AU9.
+    /// </summary>
+    NoseWingLift,
+    /// <summary><see cref="NoseLipGap"/> less the part lip-corner pulling explains (0.24 cm per cm). Down: AU10.</summary>
+    UpperLipLift,
+    /// <summary>
+    /// Texture of the glabella (the skin between the brows) from the image: log of the contrast-normalised
+    /// gradient energy in a pose-aligned patch. Up: vertical furrows and bulging of a brow lowerer (AU4).
+    /// </summary>
+    GlabellaTexture,
 }
 
 public static class FaceFeatures
@@ -43,8 +57,32 @@ public static class FaceFeatures
     /// <summary>Points on the nose from tip to root: a rigid reference for brow height.</summary>
     private static readonly int[] NasalRidge = [1, 4, 5, 195, 197, 6, 168];
 
-    /// <summary>Computes every feature from pose-free landmarks (468 x 3).</summary>
-    public static void Compute(float[] n, Span<float> features)
+    /// <summary>How much of each cm of mouth widening shows as a shorter eye-to-nose-wing gap in a smile.</summary>
+    public const float SmileNoseWingShare = 0.25f;
+    /// <summary>How much of each cm of mouth widening shows as a shorter nose-to-lip gap in a smile.</summary>
+    public const float SmileUpperLipShare = 0.24f;
+
+    /// <summary>
+    /// Computes every feature from pose-free landmarks (468 x 3), the glabella texture measured in the
+    /// image (<see cref="GlabellaPatch"/>; NaN when not measured) and the head pose, whose systematic
+    /// leak into the geometry <see cref="PoseCorrection"/> removes.
+    /// </summary>
+    public static void Compute(float[] n, Span<float> features, float glabellaTexture, float yaw, float pitch)
+    {
+        ComputeGeometry(n, features);
+        PoseCorrection.Apply(features, yaw, pitch);
+        features[(int)FaceFeature.NoseWingLift] = features[(int)FaceFeature.EyeNoseWingGap]
+            + SmileNoseWingShare * features[(int)FaceFeature.MouthWidth];
+        features[(int)FaceFeature.UpperLipLift] = features[(int)FaceFeature.NoseLipGap]
+            + SmileUpperLipShare * features[(int)FaceFeature.MouthWidth];
+        features[(int)FaceFeature.GlabellaTexture] = float.IsFinite(glabellaTexture) ? glabellaTexture : GlabellaPatch.PopulationNeutral;
+    }
+
+    /// <summary>Every feature of a frontal face measured without an image (synthetic or canonical geometry).</summary>
+    public static void Compute(float[] n, Span<float> features) => Compute(n, features, float.NaN, yaw: 0, pitch: 0);
+
+    /// <summary>The landmark measurements alone, before pose correction (the canonical face's own values).</summary>
+    public static void ComputeGeometry(float[] n, Span<float> features)
     {
         float Y(int i) => n[i * 3 + 1];
         float Dist(int a, int b)

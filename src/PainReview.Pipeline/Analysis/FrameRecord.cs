@@ -47,7 +47,7 @@ public sealed class FrameRecord
         if (g.Face.FaceFound)
         {
             features = new float[FaceFeatures.Count];
-            FaceFeatures.Compute(g.Normalized, features);
+            FaceFeatures.Compute(g.Normalized, features, g.GlabellaTexture, g.Pose?.Yaw ?? 0, g.Pose?.Pitch ?? 0);
         }
         return new FrameRecord
         {

@@ -6,14 +6,14 @@ namespace PainReview.Pipeline.Analysis;
 
 /// <summary>
 /// The per-frame CSV contract (stable; other tools parse it): frame, time, face, pose; one column
-/// per AU; hpii, pspi, apex; then quality flags and, optionally, the landmarks. AU and score cells
+/// per AU; hpii, pspi, apex; then quality flags, the smile flag and, optionally, the landmarks. AU and score cells
 /// are empty where the frame is unusable.
 /// </summary>
 public static class FramesCsv
 {
     public static readonly string[] LeadingColumns = ["frame", "time_s", "face", "confidence", "yaw", "pitch", "roll"];
     public static readonly string[] ScoreColumns = ["hpii", "pspi", "apex"];
-    public static readonly string[] QualityColumns = ["usable", "pose_ok", "detected", "multi_face", "subject_uncertain"];
+    public static readonly string[] QualityColumns = ["usable", "pose_ok", "detected", "multi_face", "subject_uncertain", "smile"];
 
     public static IEnumerable<string> Header(bool landmarks)
     {
@@ -46,6 +46,7 @@ public static class FramesCsv
         writer.Write(f.Detected ? ",1" : ",0");
         writer.Write(f.MultipleFaces ? ",1" : ",0");
         writer.Write(f.SubjectUncertain ? ",1" : ",0");
+        writer.Write(f.Smile ? ",1" : ",0");
         if (withLandmarks)
         {
             if (landmarks.Length > 0)

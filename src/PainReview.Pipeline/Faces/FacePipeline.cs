@@ -25,6 +25,8 @@ public sealed class FrameGeometry
     public required bool PoseOutOfRange { get; init; }
     /// <summary>Landmarks with pose and scale removed (canonical-face centimetres); empty when no face.</summary>
     public required float[] Normalized { get; init; }
+    /// <summary>The glabella's texture measured in the image (<see cref="GlabellaPatch"/>); NaN when no face.</summary>
+    public float GlabellaTexture { get; init; } = float.NaN;
     public bool Usable => Face.FaceFound && !PoseOutOfRange;
 }
 
@@ -155,8 +157,10 @@ public sealed class FacePipeline : IDisposable
         HeadPose? pose = null;
         float[] normalized = [];
         var outOfRange = false;
+        var texture = float.NaN;
         if (observation.FaceFound)
         {
+            texture = GlabellaPatch.Measure(frame.Pixels, frame.Width, frame.Height, observation.Landmarks);
             var p = HeadPose.Estimate(observation.Landmarks, Canonical);
             pose = p;
             normalized = new float[observation.Landmarks.Length];
@@ -168,7 +172,7 @@ public sealed class FacePipeline : IDisposable
         return new FrameGeometry
         {
             Index = frame.Index, TimeSeconds = frame.TimeSeconds, Face = observation, Pose = pose,
-            PoseOutOfRange = outOfRange, Normalized = normalized,
+            PoseOutOfRange = outOfRange, Normalized = normalized, GlabellaTexture = texture,
         };
     }
 

@@ -24,15 +24,29 @@ public static class PainScores
         + Math.Max(aus[(int)ActionUnit.AU09], aus[(int)ActionUnit.AU10])
         + (aus[(int)ActionUnit.AU43] >= EyesClosedThreshold ? 1 : 0);
 
-    /// <summary>Sets HPII and PSPI on every usable frame, then selects the APEX frames.</summary>
+    /// <summary>A smile frame pulls the lip corners at least this much (AU12)...</summary>
+    public const float SmileMinAu12 = 2f;
+    /// <summary>...with brows that are not lowered (AU4 below this): a pain grimace lowers them.</summary>
+    public const float SmileMaxAu4 = 1.5f;
+
+    /// <summary>
+    /// A smile: lip corners pulled with the brows at rest. Smiles raise the cheeks (AU6) and with them
+    /// HPII; flagged frames are shown to reviewers, exported, and kept out of APEX on request.
+    /// </summary>
+    public static bool IsSmile(IReadOnlyList<float> aus) =>
+        aus[(int)ActionUnit.AU12] >= SmileMinAu12 && aus[(int)ActionUnit.AU04] < SmileMaxAu4;
+
+    /// <summary>Sets HPII, PSPI and the smile flag on every usable frame, then selects the APEX frames.</summary>
     public static void Score(IReadOnlyList<FrameRecord> frames, AnalysisConfig config)
     {
         foreach (var frame in frames)
         {
             frame.Hpii = frame.ActionUnits is { } aus ? Hpii(aus, config.Hpii) : null;
             frame.Pspi = frame.ActionUnits is { } a ? Pspi(a) : null;
+            frame.Smile = frame.ActionUnits is { } s && IsSmile(s);
         }
-        var apex = ApexSelector.Select(frames.Select(f => f.Hpii).ToArray(), config.Apex);
+        var candidates = frames.Select(f => config.Apex.SkipSmiles && f.Smile ? null : f.Hpii).ToArray();
+        var apex = ApexSelector.Select(candidates, config.Apex);
         for (var i = 0; i < frames.Count; i++) frames[i].Apex = apex[i];
     }
 }
