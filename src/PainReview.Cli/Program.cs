@@ -7,6 +7,7 @@ var root = new RootCommand("PainReview: facial action units, HPII and APEX frame
     AnalyzeCommand.Create(),
     FrameCommand.Create(),
     PlotCommand.Create(),
+    CompareCommand.Create(),
     CohortCommand.Create(),
     PortalDataCommands.Export(),
     PortalDataCommands.Demo(),

@@ -26,15 +26,15 @@ public static class PainScores
 
     /// <summary>A smile frame pulls the lip corners at least this much (AU12)...</summary>
     public const float SmileMinAu12 = 2f;
-    /// <summary>...with brows that are not lowered (AU4 below this): a pain grimace lowers them.</summary>
-    public const float SmileMaxAu4 = 1.5f;
+    /// <summary>...and more than the brows are lowered (AU12 - AU4 at least this): a pain grimace lowers them more.</summary>
+    public const float SmileMarginOverAu4 = 1f;
 
     /// <summary>
-    /// A smile: lip corners pulled with the brows at rest. Smiles raise the cheeks (AU6) and with them
-    /// HPII; flagged frames are shown to reviewers, exported, and kept out of APEX on request.
+    /// A smile: lip corners pulled clearly more than the brows are lowered. Smiles raise the cheeks (AU6)
+    /// and with them HPII; flagged frames are shown to reviewers, exported, and kept out of APEX on request.
     /// </summary>
     public static bool IsSmile(IReadOnlyList<float> aus) =>
-        aus[(int)ActionUnit.AU12] >= SmileMinAu12 && aus[(int)ActionUnit.AU04] < SmileMaxAu4;
+        aus[(int)ActionUnit.AU12] >= SmileMinAu12 && aus[(int)ActionUnit.AU12] - aus[(int)ActionUnit.AU04] >= SmileMarginOverAu4;
 
     /// <summary>Sets HPII, PSPI and the smile flag on every usable frame, then selects the APEX frames.</summary>
     public static void Score(IReadOnlyList<FrameRecord> frames, AnalysisConfig config)

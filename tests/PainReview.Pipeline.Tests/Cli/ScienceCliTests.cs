@@ -162,4 +162,35 @@ public sealed class ScienceCliTests : IDisposable
         Assert.Contains("line 2", result.StdErr);
         Assert.Contains("not a number from 0 to 10", result.StdErr);
     }
+
+    [Fact]
+    public void Compare_reports_agreement_with_a_hand_coded_reference_and_refuses_bad_input()
+    {
+        var csv = _temp.File("frames.csv");
+        var analyze = CliRunner.Run("analyze", TestEnvironment.Clip("single_face.mp4"), "--out", csv);
+        Assert.True(analyze.ExitCode == 0, analyze.StdErr);
+        // Frames 0 and 12 neutral, 24-60 a broad smile (as rated in Data/au-ratings.csv).
+        var reference = _temp.File("rated.csv");
+        File.WriteAllLines(reference, ["frame,AU12,AU04", "0,0,0", "12,0,0", "24,4,0", "36,4,0", "48,4,0", "60,4,0"]);
+
+        var table = CliRunner.Run("compare", csv, reference, "--json");
+        Assert.True(table.ExitCode == 0, table.StdErr);
+        using var json = JsonDocument.Parse(table.StdOut);
+        Assert.Equal("hand-coded", json.RootElement.GetProperty("reference").GetString());
+        var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToDictionary(r => r.GetProperty("unit").GetString()!);
+        Assert.Equal(6, rows["AU12"].GetProperty("n").GetInt32());
+        Assert.True(rows["AU12"].GetProperty("pearson").GetDouble() > 0.9, table.StdOut);
+        Assert.True(rows["AU04"].GetProperty("flat").GetBoolean()); // the reference never codes AU4 here
+        Assert.Equal(JsonValueKind.Null, rows["AU04"].GetProperty("pearson").ValueKind);
+
+        var text = CliRunner.Run("compare", csv, reference);
+        Assert.Equal(0, text.ExitCode);
+        Assert.Contains("reference flat", text.StdOut);
+
+        File.WriteAllLines(reference, ["frame,AU12", "0,abc"]);
+        var bad = CliRunner.Run("compare", csv, reference);
+        Assert.Equal(3, bad.ExitCode);
+        Assert.Contains("is not a number", bad.StdErr);
+        Assert.DoesNotContain("   at ", bad.StdErr);
+    }
 }
