@@ -42,18 +42,26 @@ internal static class BenchCommand
                 .ProcessAsynchronously();
             var ffmpegSeconds = sw.Elapsed.TotalSeconds;
 
-            // 2. Our decode: rgb24 frames through the pipe, nothing else.
-            sw.Restart();
-            var decoded = 0;
-            await foreach (var frame in FrameDecoder.DecodeAsync(info, cancellationToken: ct))
+            // 2. Our decode through the pipe, nothing else: as the pipeline reads it (planar YUV) and as rgb24.
+            async Task<(int Frames, double Seconds)> DecodeOnly(PixelLayout layout)
             {
-                frame.Dispose();
-                decoded++;
+                var watch = Stopwatch.StartNew();
+                var count = 0;
+                await foreach (var frame in FrameDecoder.DecodeAsync(info, new DecodeOptions { Layout = layout }, ct))
+                {
+                    frame.Dispose();
+                    count++;
+                }
+                return (count, watch.Elapsed.TotalSeconds);
             }
-            var decodeSeconds = sw.Elapsed.TotalSeconds;
+            var (decoded, decodeSeconds) = await DecodeOnly(PixelLayout.Yuv420p);
+            var (_, rgbSeconds) = await DecodeOnly(PixelLayout.Rgb24);
 
-            // 3. The full pipeline (face, AUs, HPII, APEX), sampling memory as it goes.
+            // 3. The full pipeline (face, AUs, HPII, APEX), sampling memory as it goes; start-up counted apart.
+            var startup = Stopwatch.StartNew();
             using var pipeline = Common.OpenPipeline(r.GetValue(models), r.GetValue(gpu));
+            var loadSeconds = startup.Elapsed.TotalSeconds;
+            var runtimeSeconds = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds - sw.Elapsed.TotalSeconds - ffmpegSeconds - loadSeconds;
             var memory = new List<(int Frame, long WorkingSet, long Managed)>();
             var process = Process.GetCurrentProcess();
             var sampleEvery = Math.Max(1, decoded / 10);
@@ -68,20 +76,32 @@ internal static class BenchCommand
             process.Refresh();
             var peak = process.PeakWorkingSet64;
 
-            double ffmpegFps = decoded / ffmpegSeconds, decodeFps = decoded / decodeSeconds, pipelineFps = run.FramesPerSecond;
+            double ffmpegFps = decoded / ffmpegSeconds, decodeFps = decoded / decodeSeconds, rgbFps = decoded / rgbSeconds, pipelineFps = run.FramesPerSecond;
+            var wholeSeconds = Math.Max(0, runtimeSeconds) + loadSeconds + analysis.Run.Timings.Wall.TotalSeconds + analysis.ScoringTime.TotalSeconds;
             double PerFrame(TimeSpan t) => t.TotalMilliseconds / Math.Max(1, run.Frames);
-            Console.WriteLine(string.Create(c, $"frames: {decoded} decoded, face in {run.FramesWithFace}, detector ran {run.DetectorRuns} times"));
+            var stages = new (string Name, TimeSpan Time)[]
+            {
+                ("decode (waited for)", run.Timings.DecodeWait), ("detect", run.Timings.Detect), ("mesh", run.Timings.Mesh),
+                ("pose and texture", run.Timings.Pose), ("handler", run.Timings.Handler), ("scoring", analysis.ScoringTime),
+            };
+            var stageTotal = stages.Sum(s => s.Time.TotalMilliseconds);
+            Console.WriteLine(string.Create(c, $"frames: {decoded} decoded, face in {run.FramesWithFace}, detector ran {run.DetectorRuns} times, {pipeline.Lanes} lane(s)"));
             Console.WriteLine(string.Create(c, $"ffmpeg decode only : {ffmpegFps,8:0.0} frames/s"));
-            Console.WriteLine(string.Create(c, $"our decode (rgb24) : {decodeFps,8:0.0} frames/s  ({decodeFps / ffmpegFps:0.00}x ffmpeg)"));
+            Console.WriteLine(string.Create(c, $"our decode (yuv420p): {decodeFps,7:0.0} frames/s  ({decodeFps / ffmpegFps:0.00}x ffmpeg); as rgb24 {rgbFps:0.0} frames/s ({rgbFps / ffmpegFps:0.00}x)"));
             Console.WriteLine(string.Create(c, $"full pipeline      : {pipelineFps,8:0.0} frames/s  ({pipelineFps / ffmpegFps:0.00}x ffmpeg, {pipelineFps / decodeFps:0.00}x our decode)"));
             Console.WriteLine(string.Create(c,
+                $"whole process      : {wholeSeconds:0.00} s = runtime start {Math.Max(0, runtimeSeconds):0.00} s + models {loadSeconds:0.00} s + analysis {analysis.Run.Timings.Wall.TotalSeconds + analysis.ScoringTime.TotalSeconds:0.00} s: {decoded / wholeSeconds:0.0} frames/s end to end"));
+            Console.WriteLine(string.Create(c,
                 $"per frame (ms)     : detect {PerFrame(run.Timings.Detect):0.00}, mesh {PerFrame(run.Timings.Mesh):0.00}, pose {PerFrame(run.Timings.Pose):0.000}, handler {PerFrame(run.Timings.Handler):0.000}, waiting for decode {PerFrame(run.Timings.DecodeWait):0.00}"));
+            Console.WriteLine("stage shares       : " + string.Join(", ", stages.Select(s => string.Create(c, $"{s.Name} {100 * s.Time.TotalMilliseconds / stageTotal:0.0}%")))
+                + (pipeline.Lanes > 1 ? " (of the summed time of both lanes)" : ""));
             Console.WriteLine(string.Create(c,
                 $"scoring (baseline, AUs, HPII, PSPI, APEX, summary): {analysis.ScoringTime.TotalMilliseconds:0.0} ms in all, {100 * scoringShare:0.00}% of the pipeline's time"));
             Console.WriteLine(string.Create(c, $"peak working set   : {peak / 1048576.0:0} MiB"));
             Console.WriteLine("memory over the run: " + string.Join(", ",
                 memory.Select(m => string.Create(c, $"frame {m.Frame}: {m.WorkingSet / 1048576.0:0} MiB ({m.Managed / 1048576.0:0.0} managed)"))));
 
+            object? twoStageFigures = null;
             if (r.GetValue(twoStage))
             {
                 var settings = Common.LoadConfig(r.GetValue(config));
@@ -94,20 +114,33 @@ internal static class BenchCommand
                 var saved = 1 - result.Total.TotalSeconds / run.Timings.Wall.TotalSeconds;
                 Console.WriteLine(string.Create(c,
                     $"two-stage (step {r.GetValue(step)}): cheap pass {result.CheapPass.TotalSeconds:0.00} s + full pass {result.FullPass.TotalSeconds:0.00} s over {result.Windows.Count} windows ({result.AnalysedFrames} of {result.TotalFrames} frames measured) = {result.Total.TotalSeconds:0.00} s vs {run.Timings.Wall.TotalSeconds:0.00} s: {100 * saved:0.#}% saved"));
+                var twoStageFps = result.TotalFrames / result.Total.TotalSeconds;
+                Console.WriteLine(string.Create(c,
+                    $"two-stage speed    : {twoStageFps,8:0.0} frames/s  ({twoStageFps / ffmpegFps:0.00}x ffmpeg), one decode"));
                 Console.WriteLine(string.Create(c,
                     $"two-stage APEX set vs full: {found.Count} vs {full.Count} frames, Jaccard {jaccard:0.000}, recall {recall:0.000}, precision {precision:0.000}"));
+                twoStageFigures = new
+                {
+                    step = r.GetValue(step), fps = twoStageFps, ratioToFfmpeg = twoStageFps / ffmpegFps, seconds = result.Total.TotalSeconds,
+                    framesMeasured = result.AnalysedFrames, totalFrames = result.TotalFrames, windows = result.Windows.Count,
+                    apexFrames = found.Count, fullApexFrames = full.Count, jaccard, recall, precision,
+                };
             }
 
             if (r.GetValue(json) is { } file)
             {
                 var figures = new
                 {
-                    clip = input.Name, frames = decoded, ffmpegFps, decodeFps, pipelineFps,
+                    clip = input.Name, frames = decoded, cores = Environment.ProcessorCount, lanes = pipeline.Lanes,
+                    ffmpegFps, decodeFps, rgbDecodeFps = rgbFps, pipelineFps,
                     ratioToFfmpeg = pipelineFps / ffmpegFps, ratioToDecode = pipelineFps / decodeFps,
+                    wholeProcess = new { seconds = wholeSeconds, runtimeStartSeconds = Math.Max(0, runtimeSeconds), modelLoadSeconds = loadSeconds, fps = decoded / wholeSeconds },
+                    stageShares = stages.ToDictionary(s => s.Name, s => s.Time.TotalMilliseconds / stageTotal),
                     scoringMs = analysis.ScoringTime.TotalMilliseconds, scoringShare,
                     msPerFrame = new { detect = PerFrame(run.Timings.Detect), mesh = PerFrame(run.Timings.Mesh), pose = PerFrame(run.Timings.Pose), handler = PerFrame(run.Timings.Handler), decodeWait = PerFrame(run.Timings.DecodeWait) },
                     peakWorkingSetBytes = peak,
                     memory = memory.Select(m => new { frame = m.Frame, workingSetBytes = m.WorkingSet, managedBytes = m.Managed }),
+                    twoStage = twoStageFigures,
                 };
                 await File.WriteAllTextAsync(file.FullName, System.Text.Json.JsonSerializer.Serialize(figures, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), ct);
             }

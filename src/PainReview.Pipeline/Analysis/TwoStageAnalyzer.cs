@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using MathNet.Numerics.Statistics;
 using PainReview.Pipeline.ActionUnits;
 using PainReview.Pipeline.Decoding;
@@ -8,6 +9,8 @@ using PainReview.Pipeline.Scoring;
 namespace PainReview.Pipeline.Analysis;
 
 /// <summary>What the two-stage mode found and what it cost.</summary>
+/// <param name="CheapPass">Wall time of the single decode, with every k-th frame measured and the windows measured beside it.</param>
+/// <param name="FullPass">Wall time after the decode ended, until the last window frame was measured.</param>
 public sealed record TwoStageResult(
     IReadOnlyList<int> ApexFrames, IReadOnlyList<(int First, int Last)> Windows, int TotalFrames, int AnalysedFrames,
     TimeSpan CheapPass, TimeSpan FullPass)
@@ -16,44 +19,121 @@ public sealed record TwoStageResult(
 }
 
 /// <summary>
-/// Two-stage APEX search: a cheap pass measures every k-th frame, fixes the neutral baseline and the
-/// APEX threshold from that sample, and marks candidate windows (sampled frames with HPII at or
-/// above a lower quantile, widened by k frames); the full pass measures only the frames inside the
-/// windows. Every frame is still decoded; only the face models are spared.
+/// Two-stage APEX search in one decode. Every k-th frame is measured (the cheap sample); a sampled frame
+/// whose provisional HPII (against the baseline of the samples so far) reaches the samples' running
+/// candidate quantile opens a window of +/- k frames, whose frames are measured too, on a second thread:
+/// the k frames before it are still held in a small ring of decoded frames, the k after it are passed
+/// on as they arrive.
+/// Frames outside every window are decoded once and passed over. At the end the neutral baseline and
+/// the APEX threshold come from the whole sample, as in the full analysis, and the window frames are
+/// scored against them. Memory: at most 2k + 1 decoded frames are held.
 /// </summary>
 public sealed class TwoStageAnalyzer(FacePipeline pipeline)
 {
+    /// <summary>Samples needed before the running baseline and candidate threshold are trusted (every usable sample is a candidate before).</summary>
+    public const int WarmUpSamples = 16;
+
+    /// <summary>The running baseline and threshold are refreshed every this many samples.</summary>
+    public const int RefreshEvery = 16;
+
     public async Task<TwoStageResult> FindApexAsync(string path, AnalysisConfig? config = null, int step = 4,
-        double candidateQuantile = 0.5, CancellationToken cancellationToken = default)
+        double candidateQuantile = 0.4, CancellationToken cancellationToken = default)
     {
         config ??= new AnalysisConfig();
         if (step < 2) throw new ArgumentOutOfRangeException(nameof(step), "The cheap pass needs a step of 2 or more.");
         var info = await VideoProbe.ProbeAsync(path, cancellationToken: cancellationToken);
+        var quality = config.Quality;
 
-        // 1. Every k-th frame: baseline, HPII distribution, APEX threshold, candidate windows.
-        var cheap = Stopwatch.StartNew();
+        var wall = Stopwatch.StartNew();
+        var sampleTracker = pipeline.CreateTracker();
         var sampled = new List<FrameRecord>();
-        await pipeline.RunAsync(info, g => sampled.Add(FrameRecord.From(g)), new DecodeOptions { FrameStep = step }, config.Quality,
-            cancellationToken: cancellationToken);
+        var held = new Queue<VideoFrame>();
+        var provisional = new List<double>();
+        NeutralBaseline? running = null;
+        var candidateThreshold = 0.0;
+        var measureUntil = -1;
+        var total = 0;
+
+        // Window frames are measured on a second thread with the second lane's sessions while this one
+        // decodes and samples; the queue is bounded, so memory stays at a few frames.
+        var measured = new SortedDictionary<int, FrameRecord>();
+        var queue = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2 * step + 2) { SingleReader = true, SingleWriter = true });
+        var worker = Task.Run(async () =>
+        {
+            var windowTracker = pipeline.CreateSecondLaneTracker();
+            var last = int.MinValue;
+            await foreach (var frame in queue.Reader.ReadAllAsync(cancellationToken))
+                using (frame)
+                {
+                    if (frame.Index != last + 1) windowTracker.Reset(); // tracking starts afresh after a gap
+                    measured[frame.Index] = FrameRecord.From(pipeline.Measure(windowTracker, frame, quality));
+                    last = frame.Index;
+                }
+        }, cancellationToken);
+
+        TimeSpan cheap;
+        try
+        {
+            await foreach (var frame in FrameDecoder.DecodeAsync(info, cancellationToken: cancellationToken))
+            {
+                total++;
+                var hold = true;
+                if (frame.Index % step == 0)
+                {
+                    var record = FrameRecord.From(pipeline.Measure(sampleTracker, frame, quality));
+                    sampled.Add(record);
+                    if (IsCandidate(record))
+                    {
+                        // Every held frame lies within the k before it: they join the window, in order, then the sample.
+                        while (held.Count > 0) await queue.Writer.WriteAsync(held.Dequeue(), cancellationToken);
+                        await queue.Writer.WriteAsync(frame, cancellationToken);
+                        measureUntil = frame.Index + step;
+                        hold = false;
+                    }
+                }
+                else if (frame.Index <= measureUntil)
+                {
+                    await queue.Writer.WriteAsync(frame, cancellationToken);
+                    hold = false;
+                }
+                if (hold) held.Enqueue(frame);
+                // Only the last k frames can still join a window opened by the next sample.
+                while (held.Count > 0 && held.Peek().Index < frame.Index - step + 1)
+                    held.Dequeue().Dispose();
+            }
+            queue.Writer.TryComplete();
+            cheap = wall.Elapsed;
+            await worker;
+        }
+        catch
+        {
+            queue.Writer.TryComplete();
+            try { await worker; } catch (Exception) { /* the first failure is the one reported */ }
+            while (queue.Reader.TryRead(out var left)) left.Dispose();
+            throw;
+        }
+        finally
+        {
+            while (held.Count > 0) held.Dequeue().Dispose();
+        }
+        var windowTime = wall.Elapsed - cheap;
+
+        // Final scoring, as the full analysis would: baseline and threshold from the whole sample.
         ActionUnitEstimator.Smooth(sampled, config.Smoothing);
-        var baseline = NeutralBaseline.Percentile(sampled, config.Baseline.Percentile);
+        var usable = sampled.Count(f => f.Usable);
+        var baseline = usable >= RecordingAnalyzer.MinimumFramesForOwnBaseline
+            ? NeutralBaseline.Percentile(sampled, config.Baseline.Percentile)
+            : NeutralBaseline.Population(pipeline.Canonical);
         ActionUnitEstimator.Estimate(sampled, baseline);
         PainScores.Score(sampled, config);
-        var hpii = sampled.Where(f => f.Hpii.HasValue).Select(f => f.Hpii!.Value).ToArray();
-        if (hpii.Length == 0) return new TwoStageResult([], [], (int)info.EstimatedFrameCount, sampled.Count, cheap.Elapsed, TimeSpan.Zero);
+        var hpii = sampled.Where(f => f.Hpii.HasValue && !(config.Apex.SkipSmiles && f.Smile)).Select(f => f.Hpii!.Value).ToArray();
+        var windows = Runs(measured.Keys);
+        if (hpii.Length == 0)
+            return new TwoStageResult([], windows, total, measured.Count, cheap, windowTime);
         var threshold = hpii.QuantileCustom(config.Apex.Quantile, QuantileDefinition.R7);
-        var candidate = hpii.QuantileCustom(candidateQuantile, QuantileDefinition.R7);
-        var windows = Merge(sampled.Where(f => f.Hpii >= candidate).Select(f => (Math.Max(0, f.Index - step), f.Index + step)));
-        cheap.Stop();
 
-        // 2. Every frame inside the windows, scored against the cheap pass's baseline and threshold.
-        var full = Stopwatch.StartNew();
-        bool Inside(int index) => windows.Any(w => index >= w.First && index <= w.Last);
-        var measured = new Dictionary<int, FrameRecord>();
-        var run = await pipeline.RunAsync(info, g => measured[g.Index] = FrameRecord.From(g), decode: null, config.Quality,
-            cancellationToken: cancellationToken, analyze: Inside);
         // Frames outside the windows stand as gaps, so denoising never bridges two windows.
-        var frames = Enumerable.Range(0, run.Frames).Select(i => measured.TryGetValue(i, out var f) ? f
+        var frames = Enumerable.Range(0, total).Select(i => measured.TryGetValue(i, out var f) ? f
             : new FrameRecord { Index = i, TimeSeconds = 0, Face = false, Confidence = 0, PoseOk = false, Usable = false }).ToList();
         ActionUnitEstimator.Smooth(frames, config.Smoothing);
         ActionUnitEstimator.Estimate(frames, baseline);
@@ -61,11 +141,34 @@ public sealed class TwoStageAnalyzer(FacePipeline pipeline)
         foreach (var f in frames.Where(f => f.ActionUnits is not null))
         {
             var score = PainScores.Hpii(f.ActionUnits!, config.Hpii);
+            if (config.Apex.SkipSmiles && PainScores.IsSmile(f.ActionUnits!)) continue;
             if (score >= threshold && score > 0) apex.Add(f.Index);
         }
-        full.Stop();
-        return new TwoStageResult(apex, windows, run.Frames, measured.Count, cheap.Elapsed, full.Elapsed);
+        return new TwoStageResult(apex, windows, total, measured.Count, cheap, windowTime);
+
+        bool IsCandidate(FrameRecord sample)
+        {
+            if (!sample.Usable) return false;
+            var usableSamples = sampled.Count(s => s.Usable);
+            if (running is null || usableSamples % RefreshEvery == 0)
+            {
+                if (usableSamples >= WarmUpSamples)
+                {
+                    running = NeutralBaseline.Percentile(sampled, config.Baseline.Percentile);
+                    provisional.Clear();
+                    foreach (var s in sampled.Where(s => s.Usable))
+                        provisional.Add(PainScores.Hpii(ActionUnitEstimator.Intensities(s.Features!, running), config.Hpii));
+                    candidateThreshold = provisional.ToArray().QuantileCustom(candidateQuantile, QuantileDefinition.R7);
+                }
+            }
+            if (running is null) return true;
+            return PainScores.Hpii(ActionUnitEstimator.Intensities(sample.Features!, running), config.Hpii) >= candidateThreshold;
+        }
     }
+
+    /// <summary>Contiguous runs of frame numbers, as (first, last) windows.</summary>
+    internal static List<(int First, int Last)> Runs(IEnumerable<int> ordered) =>
+        Merge(ordered.Select(i => (i, i)));
 
     internal static List<(int First, int Last)> Merge(IEnumerable<(int First, int Last)> spans)
     {

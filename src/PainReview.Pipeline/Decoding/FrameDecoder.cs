@@ -10,7 +10,7 @@ using FFMpegCore.Pipes;
 namespace PainReview.Pipeline.Decoding;
 
 /// <summary>
-/// Streams decoded rgb24 frames from ffmpeg through a pipe. Only a handful of frames are ever in
+/// Streams decoded frames (planar YUV 4:2:0 for the face pipeline, rgb24 on request) from ffmpeg through a pipe. Only a handful of frames are ever in
 /// memory (a bounded channel between the ffmpeg reader and the consumer), whatever the video's length.
 /// </summary>
 public static partial class FrameDecoder
@@ -22,7 +22,9 @@ public static partial class FrameDecoder
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         options ??= new DecodeOptions();
-        int width = info.FrameWidth, height = info.FrameHeight, frameBytes = width * height * 3;
+        int width = info.FrameWidth, height = info.FrameHeight;
+        var layout = options.Layout;
+        var frameBytes = FrameImage.ByteCount(width, height, layout);
         var step = Math.Max(1, options.FrameStep);
         var channel = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(Lookahead)
         {
@@ -50,7 +52,7 @@ public static partial class FrameDecoder
                 var pts = await timestamps.WaitAsync(index, stop.Token);
                 var offset = options.Start?.TotalSeconds ?? 0;
                 var time = offset + (pts.HasValue ? Math.Max(0, pts.Value - (options.Start is null ? info.StartTime.TotalSeconds : 0)) : index / info.FrameRate);
-                var frame = new VideoFrame(index * step, time, width, height, buffer);
+                var frame = new VideoFrame(index * step, time, width, height, buffer, layout);
                 try
                 {
                     // Not ffmpeg's token: it fires when the process exits, while the last frames are still queued.
@@ -71,7 +73,7 @@ public static partial class FrameDecoder
         var processor = FFMpegArguments
             .FromFileInput(info.Path, verifyExists: true, o => o.WithCustomArgument(InputArguments(options)))
             .OutputToPipe(sink, o => o
-                .WithCustomArgument($"-map 0:v:0 -an -sn -dn -vf {filters} -pix_fmt rgb24 -fps_mode passthrough"
+                .WithCustomArgument($"-map 0:v:0 -an -sn -dn -vf {filters} -pix_fmt {(layout == PixelLayout.Rgb24 ? "rgb24" : "yuv420p")} -fps_mode passthrough"
                     + (options.MaxFrames > 0 ? $" -frames:v {options.MaxFrames}" : ""))
                 .ForceFormat("rawvideo"))
             .NotifyOnStandardError(line =>

@@ -26,6 +26,12 @@ public sealed record DecodeOptions
     public int MaxFrames { get; init; }
     /// <summary>Keep every k-th decoded frame only (1: all); frame indices still count every decoded frame.</summary>
     public int FrameStep { get; init; } = 1;
+    /// <summary>
+    /// The frames' pixel layout. Planar YUV 4:2:0 (the default) is what most videos decode to: ffmpeg
+    /// converts nothing, half the bytes of rgb24 cross the pipe, and only the crops the models see are
+    /// turned into RGB.
+    /// </summary>
+    public PixelLayout Layout { get; init; } = PixelLayout.Yuv420p;
 }
 
 /// <summary>Reads an input's metadata with ffprobe and turns failures into specific messages.</summary>

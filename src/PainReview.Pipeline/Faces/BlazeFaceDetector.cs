@@ -78,10 +78,13 @@ public sealed class BlazeFaceDetector : IDisposable
         return [.. anchors];
     }
 
-    public IReadOnlyList<FaceDetection> Detect(ReadOnlySpan<byte> rgb, int width, int height)
+    public IReadOnlyList<FaceDetection> Detect(ReadOnlySpan<byte> rgb, int width, int height) =>
+        Detect(Decoding.FrameImage.Rgb(rgb, width, height));
+
+    public IReadOnlyList<FaceDetection> Detect(Decoding.FrameImage image)
     {
-        var region = SquareRegion.Letterbox(width, height);
-        ImageSampler.Sample(rgb, width, height, region, _input, _variant.InputSize, 2f / 255f, -1f);
+        var region = SquareRegion.Letterbox(image.Width, image.Height);
+        ImageSampler.Sample(image, region, _input, _variant.InputSize, 2f / 255f, -1f);
 
         using var outputs = _session.Run(_runOptions, [_inputName], [_inputValue], _outputNames);
         float[] scores, boxes;

@@ -36,9 +36,12 @@ public sealed class FaceMeshLandmarker : IDisposable
     /// <paramref name="landmarks"/> (z on the same scale as x, smaller is nearer the camera) and
     /// returns the face-presence probability.
     /// </summary>
-    public float Run(ReadOnlySpan<byte> rgb, int width, int height, SquareRegion region, Span<float> landmarks)
+    public float Run(ReadOnlySpan<byte> rgb, int width, int height, SquareRegion region, Span<float> landmarks) =>
+        Run(Decoding.FrameImage.Rgb(rgb, width, height), region, landmarks);
+
+    public float Run(Decoding.FrameImage image, SquareRegion region, Span<float> landmarks)
     {
-        ImageSampler.Sample(rgb, width, height, region, _input, InputSize, 1f / 255f, 0f);
+        ImageSampler.Sample(image, region, _input, InputSize, 1f / 255f, 0f);
         _session.Run(_runOptions, _inputNames, [_inputValue], _outputNames, [_landmarksValue, _presenceValue]);
         ToImage(_landmarks, region, landmarks);
         return 1f / (1f + MathF.Exp(-_presence[0]));

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using System.Diagnostics;
 using PainReview.Pipeline.Decoding;
 using PainReview.Pipeline.Models;
@@ -63,12 +64,20 @@ public sealed class FacePipeline : IDisposable
     private readonly BlazeFaceDetector _front;
     private readonly BlazeFaceDetector? _back;
     private readonly FaceMeshLandmarker _mesh;
+    private readonly ModelDirectory _models;
+    private readonly InferenceOptions _inference;
+    private readonly bool _useFarDetector;
+    private (BlazeFaceDetector Front, BlazeFaceDetector? Back, FaceMeshLandmarker Mesh)? _secondLane;
+    private readonly Lock _laneLock = new();
 
     public FacePipeline(ModelDirectory models, InferenceOptions? inference = null, bool useFarDetector = true)
     {
         models.EnsureComplete();
         inference ??= new InferenceOptions();
         Models = models;
+        _models = models;
+        _inference = inference;
+        _useFarDetector = useFarDetector;
         Canonical = CanonicalFace.Load(models.File(ModelCatalog.CanonicalFace));
         _front = new BlazeFaceDetector(models.File(ModelCatalog.DetectorFront), BlazeFaceVariant.Front, inference);
         _back = useFarDetector
@@ -84,6 +93,13 @@ public sealed class FacePipeline : IDisposable
     public ModelDirectory Models { get; }
     public CanonicalFace Canonical { get; }
 
+    /// <summary>
+    /// Frames measured at once: with two, even and odd frames go to two trackers with their own model
+    /// sessions on two threads (each tracks from its own frame two back), so the face mesh uses both
+    /// cores while ffmpeg decodes. Results are delivered in frame order and do not depend on timing.
+    /// </summary>
+    public int Lanes { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 2);
+
     /// <summary>The first inference of a session is slow (allocation, kernel selection): pay it up front.</summary>
     private void WarmUp()
     {
@@ -95,9 +111,137 @@ public sealed class FacePipeline : IDisposable
 
     /// <param name="analyze">When given, only frames it accepts are measured (the others are decoded and passed over,
     /// and tracking starts afresh after each gap).</param>
-    public async Task<PipelineRun> RunAsync(VideoInfo video, Action<FrameGeometry> onFrame,
+    public Task<PipelineRun> RunAsync(VideoInfo video, Action<FrameGeometry> onFrame,
         DecodeOptions? decode = null, QualityOptions? quality = null,
-        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default, Func<int, bool>? analyze = null)
+        IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default, Func<int, bool>? analyze = null) =>
+        Lanes > 1 && analyze is null && !video.IsStillImage
+            ? RunInLanesAsync(video, onFrame, decode, quality ?? new QualityOptions(), progress, cancellationToken)
+            : RunSequentialAsync(video, onFrame, decode, quality, progress, cancellationToken, analyze);
+
+    /// <summary>Two trackers on alternate frames, each on its own thread; geometry handed on in frame order.</summary>
+    private async Task<PipelineRun> RunInLanesAsync(VideoInfo video, Action<FrameGeometry> onFrame, DecodeOptions? decode,
+        QualityOptions quality, IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken)
+    {
+        var trackers = new[] { CreateTracker(), CreateSecondLaneTracker() };
+        var timings = new StageTimings();
+        var wall = Stopwatch.StartNew();
+        var estimated = video.EstimatedFrameCount;
+        progress?.Report(new AnalysisProgress(0, estimated, "decoding"));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var inputs = trackers.Select(_ => Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true })).ToArray();
+        var outputs = trackers.Select(_ => Channel.CreateBounded<FrameGeometry>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true })).ToArray();
+        var poseTicks = new long[trackers.Length];
+
+        var decodeWait = TimeSpan.Zero;
+        var producer = Task.Run(async () =>
+        {
+            var k = 0;
+            try
+            {
+                var waitStart = Stopwatch.GetTimestamp();
+                await foreach (var frame in FrameDecoder.DecodeAsync(video, decode, stop.Token))
+                {
+                    decodeWait += Stopwatch.GetElapsedTime(waitStart);
+                    try { await inputs[k++ % inputs.Length].Writer.WriteAsync(frame, stop.Token); }
+                    catch { frame.Dispose(); throw; }
+                    waitStart = Stopwatch.GetTimestamp();
+                }
+                foreach (var input in inputs) input.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                foreach (var input in inputs) input.Writer.TryComplete(e);
+            }
+        }, CancellationToken.None);
+
+        var workers = trackers.Select((tracker, lane) => Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var frame in inputs[lane].Reader.ReadAllAsync(stop.Token))
+                {
+                    FrameGeometry geometry;
+                    using (frame)
+                    {
+                        var laneTimings = new StageTimings();
+                        geometry = Measure(tracker, frame, quality, laneTimings);
+                        poseTicks[lane] += laneTimings.Pose.Ticks;
+                    }
+                    await outputs[lane].Writer.WriteAsync(geometry, stop.Token);
+                }
+                outputs[lane].Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                outputs[lane].Writer.TryComplete(e);
+            }
+        }, CancellationToken.None)).ToArray();
+
+        int frames = 0, withFace = 0;
+        var lastReport = 0L;
+        try
+        {
+            while (true)
+            {
+                var output = outputs[frames % outputs.Length].Reader;
+                if (!await output.WaitToReadAsync(cancellationToken)) break;
+                var geometry = await output.ReadAsync(cancellationToken);
+                if (geometry.Face.FaceFound) withFace++;
+                var handlerStart = Stopwatch.GetTimestamp();
+                onFrame(geometry);
+                timings.Handler += Stopwatch.GetElapsedTime(handlerStart);
+                frames++;
+                if (progress is not null && (Environment.TickCount64 - lastReport > 100 || frames == estimated))
+                {
+                    lastReport = Environment.TickCount64;
+                    progress.Report(new AnalysisProgress(frames, Math.Max(estimated, frames), "analysing"));
+                }
+            }
+            // A lane that failed ends its output with the error (a decode failure reaches both): surface it.
+            foreach (var output in outputs) await output.Reader.Completion;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            foreach (var input in inputs)
+                while (input.Reader.TryRead(out var left)) left.Dispose();
+            try { await Task.WhenAll(workers.Append(producer)); } catch (Exception) { /* reported through the channels */ }
+            foreach (var input in inputs)
+                while (input.Reader.TryRead(out var left)) left.Dispose();
+        }
+
+        timings.Detect = trackers.Aggregate(TimeSpan.Zero, (t, x) => t + x.DetectTime);
+        timings.Mesh = trackers.Aggregate(TimeSpan.Zero, (t, x) => t + x.MeshTime);
+        timings.Pose = TimeSpan.FromTicks(poseTicks.Sum());
+        timings.DecodeWait = decodeWait;
+        timings.Wall = wall.Elapsed;
+        progress?.Report(new AnalysisProgress(frames, frames, "done"));
+        return new PipelineRun(video, frames, withFace, trackers.Sum(t => t.Detections), timings);
+    }
+
+    /// <summary>The second lane's own sessions (ONNX sessions and their buffers serve one thread at a time).</summary>
+    private (BlazeFaceDetector Front, BlazeFaceDetector? Back, FaceMeshLandmarker Mesh) SecondLane()
+    {
+        lock (_laneLock)
+        {
+            if (_secondLane is { } lane) return lane;
+            var front = new BlazeFaceDetector(_models.File(ModelCatalog.DetectorFront), BlazeFaceVariant.Front, _inference);
+            var back = _useFarDetector
+                ? new BlazeFaceDetector(_models.File(ModelCatalog.DetectorBack), BlazeFaceVariant.Back, _inference) { MinScore = FarDetectorMinScore }
+                : null;
+            var mesh = new FaceMeshLandmarker(_models.File(ModelCatalog.FaceMesh), _inference);
+            var blank = new byte[64 * 64 * 3];
+            front.Detect(blank, 64, 64);
+            back?.Detect(blank, 64, 64);
+            mesh.Run(blank, 64, 64, new SquareRegion(32, 32, 64, 0), new float[FaceMeshLandmarker.LandmarkCount * 3]);
+            _secondLane = (front, back, mesh);
+            return _secondLane.Value;
+        }
+    }
+
+    private async Task<PipelineRun> RunSequentialAsync(VideoInfo video, Action<FrameGeometry> onFrame,
+        DecodeOptions? decode, QualityOptions? quality,
+        IProgress<AnalysisProgress>? progress, CancellationToken cancellationToken, Func<int, bool>? analyze)
     {
         quality ??= new QualityOptions();
         var tracker = CreateTracker();
@@ -148,11 +292,18 @@ public sealed class FacePipeline : IDisposable
     /// <summary>A tracker over this pipeline's models; one per video.</summary>
     public FaceTracker CreateTracker() => new(_front, _back, _mesh);
 
+    /// <summary>A tracker on the second lane's own sessions, for work on a second thread beside <see cref="CreateTracker()"/>.</summary>
+    public FaceTracker CreateSecondLaneTracker()
+    {
+        var lane = SecondLane();
+        return new FaceTracker(lane.Front, lane.Back, lane.Mesh);
+    }
+
     /// <summary>Measures one frame: track the face, fit the head pose, remove pose and scale.</summary>
     public FrameGeometry Measure(FaceTracker tracker, VideoFrame frame, QualityOptions? quality = null, StageTimings? timings = null)
     {
         quality ??= new QualityOptions();
-        var observation = tracker.Track(frame.Pixels, frame.Width, frame.Height);
+        var observation = tracker.Track(frame.Image);
         var poseStart = Stopwatch.GetTimestamp();
         HeadPose? pose = null;
         float[] normalized = [];
@@ -160,7 +311,7 @@ public sealed class FacePipeline : IDisposable
         var texture = float.NaN;
         if (observation.FaceFound)
         {
-            texture = GlabellaPatch.Measure(frame.Pixels, frame.Width, frame.Height, observation.Landmarks);
+            texture = GlabellaPatch.Measure(frame.Image, observation.Landmarks);
             var p = HeadPose.Estimate(observation.Landmarks, Canonical);
             pose = p;
             normalized = new float[observation.Landmarks.Length];
@@ -181,5 +332,11 @@ public sealed class FacePipeline : IDisposable
         _front.Dispose();
         _back?.Dispose();
         _mesh.Dispose();
+        if (_secondLane is { } lane)
+        {
+            lane.Front.Dispose();
+            lane.Back?.Dispose();
+            lane.Mesh.Dispose();
+        }
     }
 }

@@ -53,22 +53,25 @@ public sealed class FaceTracker(BlazeFaceDetector front, BlazeFaceDetector? back
         _lastCenter = null;
     }
 
-    public FaceObservation Track(ReadOnlySpan<byte> rgb, int width, int height)
+    public FaceObservation Track(ReadOnlySpan<byte> rgb, int width, int height) => Track(Decoding.FrameImage.Rgb(rgb, width, height));
+
+    public FaceObservation Track(Decoding.FrameImage image)
     {
+        int width = image.Width, height = image.Height;
         var landmarks = new float[FaceMeshLandmarker.LandmarkCount * 3];
         if (_region is { } region)
         {
-            var presence = RunMesh(rgb, width, height, region, landmarks);
+            var presence = RunMesh(image, region, landmarks);
             if (presence >= PresenceThreshold)
                 return Found(landmarks, presence, region, detected: false, multiple: false, uncertain: false);
         }
 
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var detections = front.Detect(rgb, width, height);
+        var detections = front.Detect(image);
         if (back is not null && (detections.Count == 0 || detections.Max(d => d.Score) < ConfidentFrontScore))
         {
             // Small or distant faces: the 256 px detector sees them better; keep the more confident set.
-            var far = back.Detect(rgb, width, height);
+            var far = back.Detect(image);
             if (far.Count > 0 && (detections.Count == 0 || far.Max(d => d.Score) > detections.Max(d => d.Score)))
                 detections = far;
         }
@@ -83,7 +86,7 @@ public sealed class FaceTracker(BlazeFaceDetector front, BlazeFaceDetector? back
 
         var (subject, uncertain) = ChooseSubject(detections, width, height);
         var detectionRegion = SquareRegion.FromDetection(subject);
-        var detectedPresence = RunMesh(rgb, width, height, detectionRegion, landmarks);
+        var detectedPresence = RunMesh(image, detectionRegion, landmarks);
         if (detectedPresence < AcquireThreshold)
         {
             _region = null;
@@ -92,10 +95,10 @@ public sealed class FaceTracker(BlazeFaceDetector front, BlazeFaceDetector? back
         return Found(landmarks, detectedPresence, detectionRegion, detected: true, detections.Count > 1, uncertain);
     }
 
-    private float RunMesh(ReadOnlySpan<byte> rgb, int width, int height, SquareRegion region, float[] landmarks)
+    private float RunMesh(Decoding.FrameImage image, SquareRegion region, float[] landmarks)
     {
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var presence = mesh.Run(rgb, width, height, region, landmarks);
+        var presence = mesh.Run(image, region, landmarks);
         MeshTime += System.Diagnostics.Stopwatch.GetElapsedTime(start);
         return presence;
     }

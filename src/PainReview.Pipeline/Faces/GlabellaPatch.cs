@@ -22,7 +22,10 @@ public static class GlabellaPatch
     public const float PopulationNeutral = -2.9f;
 
     /// <summary>Measures the texture from image-pixel landmarks (468 x 3) on a packed rgb24 frame.</summary>
-    public static float Measure(ReadOnlySpan<byte> rgb, int width, int height, ReadOnlySpan<float> landmarks)
+    public static float Measure(ReadOnlySpan<byte> rgb, int width, int height, ReadOnlySpan<float> landmarks) =>
+        Measure(Decoding.FrameImage.Rgb(rgb, width, height), landmarks);
+
+    public static float Measure(Decoding.FrameImage image, ReadOnlySpan<float> landmarks)
     {
         float ex = landmarks[263 * 3] - landmarks[33 * 3], ey = landmarks[263 * 3 + 1] - landmarks[33 * 3 + 1];
         var interocular = MathF.Sqrt(ex * ex + ey * ey);
@@ -41,7 +44,7 @@ public static class GlabellaPatch
             for (var i = 0; i < Grid; i++)
             {
                 var a = (i / (Grid - 1f) * 2 - 1) * half;
-                var g = Grey(rgb, width, height, cx + a * ux + b * vx, cy + a * uy + b * vy);
+                var g = Grey(image, cx + a * ux + b * vx, cy + a * uy + b * vy);
                 patch[j * Grid + i] = g;
                 sum += g;
             }
@@ -62,19 +65,21 @@ public static class GlabellaPatch
     }
 
     /// <summary>Bilinear luma (BT.601) at a sub-pixel position, clamped to the image.</summary>
-    private static float Grey(ReadOnlySpan<byte> rgb, int width, int height, float x, float y)
+    private static float Grey(Decoding.FrameImage image, float x, float y)
     {
-        x = Math.Clamp(x, 0, width - 1.001f);
-        y = Math.Clamp(y, 0, height - 1.001f);
+        x = Math.Clamp(x, 0, image.Width - 1.001f);
+        y = Math.Clamp(y, 0, image.Height - 1.001f);
         int x0 = (int)x, y0 = (int)y;
         float fx = x - x0, fy = y - y0;
-        return (1 - fy) * ((1 - fx) * Luma(rgb, width, x0, y0) + fx * Luma(rgb, width, x0 + 1, y0))
-            + fy * ((1 - fx) * Luma(rgb, width, x0, y0 + 1) + fx * Luma(rgb, width, x0 + 1, y0 + 1));
+        return (1 - fy) * ((1 - fx) * Luma(image, x0, y0) + fx * Luma(image, x0 + 1, y0))
+            + fy * ((1 - fx) * Luma(image, x0, y0 + 1) + fx * Luma(image, x0 + 1, y0 + 1));
     }
 
-    private static float Luma(ReadOnlySpan<byte> rgb, int width, int x, int y)
+    /// <summary>0.299 R + 0.587 G + 0.114 B, or the same from the Y plane of a planar frame.</summary>
+    private static float Luma(Decoding.FrameImage image, int x, int y)
     {
-        var o = (y * width + x) * 3;
-        return 0.299f * rgb[o] + 0.587f * rgb[o + 1] + 0.114f * rgb[o + 2];
+        if (image.Layout == Decoding.PixelLayout.Yuv420p) return Decoding.YuvConversion.Grey(image.Data[y * image.Width + x]);
+        var o = (y * image.Width + x) * 3;
+        return 0.299f * image.Data[o] + 0.587f * image.Data[o + 1] + 0.114f * image.Data[o + 2];
     }
 }
