@@ -19,9 +19,10 @@ internal static class AnalyzeCommand
         var neutralRecording = new Option<FileInfo?>("--neutral-recording") { Description = "A neutral recording of the same participant to use as the baseline." };
         var models = Common.ModelsOption();
         var gpu = Common.GpuOption();
+        var lanes = Common.LanesOption();
         var command = new Command("analyze", "Analyse one video or still image: per-frame face, head pose, action units, HPII, PSPI and APEX.")
         {
-            video, output, summary, config, landmarks, neutralStart, neutralEnd, neutralRecording, models, gpu,
+            video, output, summary, config, landmarks, neutralStart, neutralEnd, neutralRecording, models, gpu, lanes,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -33,7 +34,7 @@ internal static class AnalyzeCommand
             if (r.GetValue(neutralRecording) is { } neutral)
                 settings = settings with { Baseline = settings.Baseline with { Mode = BaselineMode.Recording, Recording = neutral.FullName } };
 
-            using var pipeline = Common.OpenPipeline(r.GetValue(models), r.GetValue(gpu));
+            using var pipeline = Common.OpenPipeline(r.GetValue(models), r.GetValue(gpu), r.GetValue(lanes));
             var withLandmarks = r.GetValue(landmarks);
             using var spool = withLandmarks ? new LandmarkSpool() : null;
             var analysis = await Common.WithProgressAsync(input.Name, progress =>

@@ -19,13 +19,14 @@ internal static class BenchCommand
         var video = Common.VideoArgument();
         var models = Common.ModelsOption();
         var gpu = Common.GpuOption();
+        var lanes = Common.LanesOption();
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures as JSON." };
         var config = Common.ConfigOption();
         var twoStage = new Option<bool>("--two-stage") { Description = "Also run the two-stage APEX search and compare its APEX set and time with the full pass." };
         var step = new Option<int>("--step") { Description = "Two-stage: the cheap pass measures every k-th frame.", DefaultValueFactory = _ => 4 };
         var command = new Command("bench", "Measure decode-only, decode and full-pipeline speed (frames/s) and memory on one clip.")
         {
-            video, models, gpu, json, config, twoStage, step,
+            video, models, gpu, lanes, json, config, twoStage, step,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -59,7 +60,7 @@ internal static class BenchCommand
 
             // 3. The full pipeline (face, AUs, HPII, APEX), sampling memory as it goes; start-up counted apart.
             var startup = Stopwatch.StartNew();
-            using var pipeline = Common.OpenPipeline(r.GetValue(models), r.GetValue(gpu));
+            using var pipeline = Common.OpenPipeline(r.GetValue(models), r.GetValue(gpu), r.GetValue(lanes));
             var loadSeconds = startup.Elapsed.TotalSeconds;
             var runtimeSeconds = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds - sw.Elapsed.TotalSeconds - ffmpegSeconds - loadSeconds;
             var memory = new List<(int Frame, long WorkingSet, long Managed)>();

@@ -27,8 +27,18 @@ internal static class Common
     public static InferenceOptions Inference(bool gpu) =>
         new() { Provider = gpu ? ExecutionProvider.Cuda : ExecutionProvider.Cpu };
 
-    public static FacePipeline OpenPipeline(string? models, bool gpu) =>
-        new(ModelDirectory.Locate(models).EnsureComplete(), Inference(gpu));
+    public static FacePipeline OpenPipeline(string? models, bool gpu, int lanes = 0) =>
+        new(ModelDirectory.Locate(models).EnsureComplete(), Inference(gpu))
+        {
+            Lanes = lanes > 0 ? lanes : Math.Clamp(Environment.ProcessorCount, 1, 2),
+        };
+
+    public static Option<int> LanesOption() => new("--lanes")
+    {
+        Description = "Frames measured at once on their own threads: 2 uses two cores (the default where there are two), 1 one.",
+        DefaultValueFactory = _ => 0,
+        Validators = { r => { if (r.GetValueOrDefault<int>() is < 0 or > 2) r.AddError("--lanes must be 1 or 2."); } },
+    };
 
     /// <summary>Progress on a terminal (stderr), silence when redirected.</summary>
     public static async Task<T> WithProgressAsync<T>(string title, Func<IProgress<AnalysisProgress>?, Task<T>> work)

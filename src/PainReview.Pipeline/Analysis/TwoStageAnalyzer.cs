@@ -37,7 +37,7 @@ public sealed class TwoStageAnalyzer(FacePipeline pipeline)
     public const int RefreshEvery = 16;
 
     public async Task<TwoStageResult> FindApexAsync(string path, AnalysisConfig? config = null, int step = 4,
-        double candidateQuantile = 0.4, CancellationToken cancellationToken = default)
+        double candidateQuantile = 0.5, CancellationToken cancellationToken = default)
     {
         config ??= new AnalysisConfig();
         if (step < 2) throw new ArgumentOutOfRangeException(nameof(step), "The cheap pass needs a step of 2 or more.");
