@@ -93,7 +93,7 @@ public static class PortalEndpoints
         data.MapGet("/export", async (Guid study, string? format, bool? unreviewed, bool? video, Export.ExportService exports, CancellationToken ct) =>
         {
             if (!Enum.TryParse<PainReview.Data.Export.ExportFormat>(format ?? "Csv", ignoreCase: true, out var parsed) || int.TryParse(format, out _))
-                return Results.Problem($"Unknown format '{format}': use csv, json or parquet.", statusCode: 400);
+                return Results.Problem($"Unknown format '{format}': use csv, json, parquet or fhir.", statusCode: 400);
             var file = await exports.ExportAsync(study, parsed, unreviewed ?? false, video ?? false, ct);
             return Results.File(new Export.DeleteOnCloseStream(file.Path), file.Result.ContentType, file.Result.FileName);
         });
