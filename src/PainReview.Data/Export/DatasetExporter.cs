@@ -203,7 +203,7 @@ public sealed partial class DatasetExporter(PainReviewDbContext db)
     }
 
     /// <summary>Uploaders' file names may name people: they are left out of exported audit details.</summary>
-    internal static string? Scrub(string? json)
+    public static string? Scrub(string? json)
     {
         if (json is null) return null;
         try

@@ -177,6 +177,7 @@ public static class PortalEndpoints
             var found = await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => new
             {
                 r.Id, r.StudyId, participant = r.Participant!.Code, r.Timepoint, r.RecordedOn, status = r.Status.ToString(), r.Progress, r.Error,
+                // Never the uploader's file name: it can name the participant.
                 r.Frames, r.UsableFrames, r.ApexFrames, r.HpiiMeanAll, r.HpiiMeanApex, r.HpiiPeak,
             }).SingleAsync();
             return TypedResults.Ok(found);
