@@ -233,16 +233,16 @@ public static class PortalEndpoints
     private static async Task<UploadMetadata> MetadataAsync(Guid studyId, Dictionary<string, string> fields, PainReviewDbContext db)
     {
         fields.TryGetValue("participant", out var code);
-        var participant = await db.Participants.AsNoTracking().FirstOrDefaultAsync(p => p.StudyId == studyId && p.Code == code)
+        // Codes are unique whatever their case (p-001 is P-001).
+        var normalized = Participant.Normalize(code ?? "");
+        var participant = await db.Participants.AsNoTracking().FirstOrDefaultAsync(p => p.StudyId == studyId && p.NormalizedCode == normalized)
             ?? throw new PortalValidationException($"No participant '{code}' in this study: give an existing participant code first.");
         double? vas = null;
         if (fields.TryGetValue("vas", out var vasText) && !string.IsNullOrWhiteSpace(vasText))
             vas = double.TryParse(vasText, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
                 ? v : throw new PortalValidationException($"VAS '{vasText}' is not a number from 0 to 10.");
-        DateOnly? recordedOn = null;
-        if (fields.TryGetValue("recordedOn", out var d) && !string.IsNullOrWhiteSpace(d))
-            recordedOn = DateOnly.TryParseExact(d.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-                ? day : throw new PortalValidationException($"Recording date '{d}' is not a date in the form YYYY-MM-DD.");
+        if (!PainReview.Data.Import.RecordingDates.TryParse(fields.GetValueOrDefault("recordedOn"), out var recordedOn, out var dateError))
+            throw new PortalValidationException(dateError!);
         return new UploadMetadata(participant.Id, fields.GetValueOrDefault("timepoint"), recordedOn, vas, fields.GetValueOrDefault("notes"));
     }
 }
