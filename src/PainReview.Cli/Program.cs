@@ -11,6 +11,7 @@ var root = new RootCommand("PainReview: facial action units, HPII and APEX frame
     CohortCommand.Create(),
     PortalDataCommands.Export(),
     PortalDataCommands.Demo(),
+    UploadCommand.Create(),
     AccountCommands.Users(),
     AccountCommands.Tokens(),
     AuditCommands.Audit(),

@@ -57,12 +57,23 @@ public sealed class CoordinatorJourneyTests(BrowserSession session) : IClassFixt
         await page.Locator(".mud-popover-open").GetByText("P-001", new() { Exact = true }).ClickAsync();
         await page.GetByLabel("Timepoint (e.g. baseline, week 4)").FillAsync("baseline");
         await page.GetByLabel("Self-reported VAS (0-10)").FillAsync("6");
+        // The date is typed in ISO form (or picked).
+        await page.GetByLabel("Recording date (YYYY-MM-DD)").FillAsync("2026-11-03");
+        await page.GetByLabel("Recording date (YYYY-MM-DD)").PressAsync("Tab");
+        // Files dragged over the drop zone light it up.
+        await page.Locator("#upload-files").DispatchEventAsync("dragenter");
+        await Assertions.Expect(page.Locator(".pr-drop").First).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("pr-drop-over"));
+        await page.Locator("#upload-files").DispatchEventAsync("drop");
         // The drop zone is enabled once the chosen participant has reached the server; a file set on a
         // still-disabled input fires no change (seen under load, when the whole suite runs at once).
         await Assertions.Expect(page.Locator("#upload-files")).ToBeEnabledAsync();
         await page.Locator("#upload-files").SetInputFilesAsync(TestEnvironment.Clip("WolfgangLanger_Pexels.mp4"));
         await Assertions.Expect(page.Locator("[data-upload-result=ok]")).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await session.ScreenshotAsync(page, "02-study-uploaded");
+        // After the upload the form is empty again: the next file inherits nothing.
+        await Assertions.Expect(page.GetByLabel("Timepoint (e.g. baseline, week 4)")).ToHaveValueAsync("");
+        await Assertions.Expect(page.GetByLabel("Self-reported VAS (0-10)")).ToHaveValueAsync("");
+        await Assertions.Expect(page.GetByLabel("Recording date (YYYY-MM-DD)")).ToHaveValueAsync("");
 
         // Live progress, then Completed, without reloading the page.
         var row = page.Locator("#recordings-table tbody tr").Filter(new() { HasText = "WolfgangLanger_Pexels.mp4" });
@@ -76,6 +87,8 @@ public sealed class CoordinatorJourneyTests(BrowserSession session) : IClassFixt
         await Assertions.Expect(page.Locator("#summary")).ToContainTextAsync("472");
         await Assertions.Expect(page.Locator("#hpii-apex")).ToContainTextAsync(".");
         await Assertions.Expect(page.Locator("#vas-self-report")).ToHaveTextAsync("6");
+        await Assertions.Expect(page.Locator("#meta-recordedOn")).ToHaveTextAsync("2026-11-03");
+        await Assertions.Expect(page.Locator("#recording-name")).ToHaveTextAsync("P-001 · baseline · 2026-11-03");
         await Assertions.Expect(page.Locator("#score-notice")).ToContainTextAsync("do not replace them");
         await session.ScreenshotAsync(page, "04-recording-summary");
     }

@@ -30,7 +30,9 @@ public sealed class ReviewJourneyTests(BrowserSession session) : IClassFixture<B
         await BrowserSession.SignInAsync(page, "clinician@example.org", "Harbour-Lantern-42");
         await page.GotoAsync("/review");
         await BrowserSession.WaitInteractiveAsync(page);
-        await page.GetByRole(AriaRole.Link, new() { Name = "WolfgangLanger_Pexels.mp4" }).ClickAsync();
+        // Reviewers see the participant, timepoint and date, never the uploader's file name.
+        await Assertions.Expect(page.Locator("#queue-table")).Not.ToContainTextAsync("WolfgangLanger");
+        await page.GetByRole(AriaRole.Link, new() { Name = "P-100 · no timepoint · undated" }).ClickAsync();
         await BrowserSession.WaitInteractiveAsync(page);
         await page.Locator("#review-video").WaitForAsync();
         await page.WaitForFunctionAsync("() => { const g = document.getElementById('timeline'); return g && g.data && g.data.length > 0; }");

@@ -36,8 +36,8 @@ internal static class PortalDataCommands
     {
         var data = DataOption();
         var study = new Option<string>("--study") { Description = "Study name (or id).", Required = true };
-        var format = new Option<ExportFormat>("--format") { Description = "csv, json or parquet.", DefaultValueFactory = _ => ExportFormat.Csv };
-        var output = new Option<FileInfo>("--out", "-o") { Description = "File to write (.zip for csv and parquet, .json for json).", Required = true };
+        var format = new Option<ExportFormat>("--format") { Description = "csv, json, parquet or fhir (FHIR R4: one Bundle of Observations per recording, NDJSON).", DefaultValueFactory = _ => ExportFormat.Csv };
+        var output = new Option<FileInfo>("--out", "-o") { Description = "File to write (.zip for csv and parquet, .json for json, .ndjson for fhir).", Required = true };
         var unreviewed = new Option<bool>("--include-unreviewed") { Description = "Also export analysed recordings not yet reviewed." };
         var video = new Option<bool>("--include-video") { Description = "Add the raw videos (identifiable faces)." };
         var command = new Command("export", "Export a study's validated, pseudonymised dataset with its provenance manifest (as the portal does).")
@@ -49,7 +49,9 @@ internal static class PortalDataCommands
             var folder = r.GetValue(data)!;
             await using var db = Open(folder);
             var name = r.GetValue(study)!;
-            var found = await db.Studies.AsNoTracking().Where(s => s.Name == name || s.Id.ToString() == name).SingleOrDefaultAsync(ct)
+            // By name, or by id (compared as a Guid: SQLite keeps ids as upper-case text).
+            var byId = Guid.TryParse(name, out var id) ? id : Guid.Empty;
+            var found = await db.Studies.AsNoTracking().Where(s => s.Name == name || s.Id == byId).SingleOrDefaultAsync(ct)
                 ?? throw new InvalidDataException($"No study called '{name}'.");
             var target = r.GetValue(output)!;
             var temporary = target.FullName + ".partial";

@@ -11,7 +11,7 @@ using PainReview.Data.Review;
 
 namespace PainReview.Data.Export;
 
-public enum ExportFormat { Csv, Json, Parquet }
+public enum ExportFormat { Csv, Json, Parquet, Fhir }
 
 /// <param name="IncludeUnreviewed">Also export analysed recordings that no clinician has marked reviewed.</param>
 /// <param name="IncludeVideo">Add the original videos (identifiable faces): only when explicitly asked.</param>
@@ -26,7 +26,7 @@ public sealed record ExportResult(string FileName, string ContentType, int Recor
 /// and audit, with a provenance manifest. Recordings are read and written one at a time, so a
 /// cohort of hundreds never sits in memory. The output must be seekable (a file).
 /// </summary>
-public sealed class DatasetExporter(PainReviewDbContext db)
+public sealed partial class DatasetExporter(PainReviewDbContext db)
 {
     public const string Notice = "Scores complement self-report and clinical judgement; they do not replace them.";
 
@@ -50,6 +50,10 @@ public sealed class DatasetExporter(PainReviewDbContext db)
             case ExportFormat.Json:
                 frames = await WriteJsonAsync(output, manifest, request.StudyId, recordingIds, cancellationToken);
                 return new ExportResult(stem + ".json", "application/json", recordingIds.Count, frames);
+            case ExportFormat.Fhir:
+                if (request.IncludeVideo) throw new InvalidDataException("Raw video goes only into CSV or Parquet exports: the FHIR export holds results, not faces.");
+                frames = await WriteFhirAsync(output, request, recordingIds, appVersion, cancellationToken);
+                return new ExportResult(stem + "-fhir.ndjson", "application/fhir+ndjson", recordingIds.Count, frames);
             case ExportFormat.Csv:
             case ExportFormat.Parquet:
                 using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
@@ -199,7 +203,7 @@ public sealed class DatasetExporter(PainReviewDbContext db)
     }
 
     /// <summary>Uploaders' file names may name people: they are left out of exported audit details.</summary>
-    internal static string? Scrub(string? json)
+    public static string? Scrub(string? json)
     {
         if (json is null) return null;
         try

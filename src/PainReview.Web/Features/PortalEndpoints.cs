@@ -93,7 +93,7 @@ public static class PortalEndpoints
         data.MapGet("/export", async (Guid study, string? format, bool? unreviewed, bool? video, Export.ExportService exports, CancellationToken ct) =>
         {
             if (!Enum.TryParse<PainReview.Data.Export.ExportFormat>(format ?? "Csv", ignoreCase: true, out var parsed) || int.TryParse(format, out _))
-                return Results.Problem($"Unknown format '{format}': use csv, json or parquet.", statusCode: 400);
+                return Results.Problem($"Unknown format '{format}': use csv, json, parquet or fhir.", statusCode: 400);
             var file = await exports.ExportAsync(study, parsed, unreviewed ?? false, video ?? false, ct);
             return Results.File(new Export.DeleteOnCloseStream(file.Path), file.Result.ContentType, file.Result.FileName);
         });
@@ -177,6 +177,7 @@ public static class PortalEndpoints
             var found = await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => new
             {
                 r.Id, r.StudyId, participant = r.Participant!.Code, r.Timepoint, r.RecordedOn, status = r.Status.ToString(), r.Progress, r.Error,
+                // Never the uploader's file name: it can name the participant.
                 r.Frames, r.UsableFrames, r.ApexFrames, r.HpiiMeanAll, r.HpiiMeanApex, r.HpiiPeak,
             }).SingleAsync();
             return TypedResults.Ok(found);
@@ -232,16 +233,16 @@ public static class PortalEndpoints
     private static async Task<UploadMetadata> MetadataAsync(Guid studyId, Dictionary<string, string> fields, PainReviewDbContext db)
     {
         fields.TryGetValue("participant", out var code);
-        var participant = await db.Participants.AsNoTracking().FirstOrDefaultAsync(p => p.StudyId == studyId && p.Code == code)
+        // Codes are unique whatever their case (p-001 is P-001).
+        var normalized = Participant.Normalize(code ?? "");
+        var participant = await db.Participants.AsNoTracking().FirstOrDefaultAsync(p => p.StudyId == studyId && p.NormalizedCode == normalized)
             ?? throw new PortalValidationException($"No participant '{code}' in this study: give an existing participant code first.");
         double? vas = null;
         if (fields.TryGetValue("vas", out var vasText) && !string.IsNullOrWhiteSpace(vasText))
             vas = double.TryParse(vasText, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
                 ? v : throw new PortalValidationException($"VAS '{vasText}' is not a number from 0 to 10.");
-        DateOnly? recordedOn = null;
-        if (fields.TryGetValue("recordedOn", out var d) && !string.IsNullOrWhiteSpace(d))
-            recordedOn = DateOnly.TryParseExact(d.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-                ? day : throw new PortalValidationException($"Recording date '{d}' is not a date in the form YYYY-MM-DD.");
+        if (!PainReview.Data.Import.RecordingDates.TryParse(fields.GetValueOrDefault("recordedOn"), out var recordedOn, out var dateError))
+            throw new PortalValidationException(dateError!);
         return new UploadMetadata(participant.Id, fields.GetValueOrDefault("timepoint"), recordedOn, vas, fields.GetValueOrDefault("notes"));
     }
 }

@@ -47,6 +47,49 @@ public sealed class BrowserSession : IAsyncLifetime
         });
     }
 
+    /// <summary>
+    /// Another Chromium whose camera is fed from a Y4M clip (granted without asking), for recording
+    /// at the bedside; closed by the caller.
+    /// </summary>
+    public async Task<IBrowser> LaunchWithFakeCameraAsync(string y4m)
+    {
+        RequireBrowser();
+        return await _playwright!.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic",
+                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", $"--use-file-for-fake-video-capture={y4m}"],
+        });
+    }
+
+    /// <summary>A page of its own browser context at the given viewport size.</summary>
+    public async Task<IPage> NewPageAsync(IBrowser browser, int width, int height)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Portal.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        return page;
+    }
+
+    /// <summary>A study with participants, straight into the portal's database (for tests that start on a study page).</summary>
+    public async Task<Guid> SeedStudyAsync(string name, params string[] participants)
+    {
+        var options = new DbContextOptionsBuilder<PainReviewDbContext>()
+            .UseSqlite($"Data Source={Path.Combine(DataDirectory, "painreview.db")}").Options;
+        await using var db = new PainReviewDbContext(options);
+        var study = new Study { Name = name, CreatedBy = "e2e" };
+        foreach (var code in participants) study.Participants.Add(new Participant { Code = code });
+        db.Studies.Add(study);
+        await db.SaveChangesAsync();
+        return study.Id;
+    }
+
     public void RequireBrowser()
     {
         if (Browser is null) Assert.Skip("Chromium is not installed at /usr/bin/chromium (./test.sh installs Debian's chromium).");

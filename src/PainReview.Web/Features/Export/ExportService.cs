@@ -17,6 +17,8 @@ public sealed class ExportService(PainReviewDbContext db, AuditLog audit, VideoS
         await access.RequireStudyAsync(studyId, Access.StudyPermission.Export, "export its data");
         if (includeVideo && !await access.CanAsync(studyId, Access.StudyPermission.ExportVideo))
             throw Access.AccessException.Forbidden("export raw facial video (an Admin grants that per study, to named data managers)");
+        if (includeVideo && format == ExportFormat.Fhir)
+            throw new PortalValidationException("Raw video goes only into CSV or Parquet exports: the FHIR export holds results, not faces.");
         var user = await audit.CurrentUserAsync();
         // Inside the data directory, owner-only, swept at start: never a world-readable file in /tmp.
         var path = temporary.NewPath("export");

@@ -54,7 +54,7 @@ public sealed partial class RecordCorrections(PainReviewDbContext db, StudyAcces
                 {
                     if (!DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
                         throw new PortalValidationException($"'{value}' is not a date in the form YYYY-MM-DD.");
-                    if (d > DateOnly.FromDateTime(DateTime.UtcNow)) throw new PortalValidationException("A recording date cannot be in the future.");
+                    if (d > PainReview.Data.Import.RecordingDates.Latest) throw new PortalValidationException("A recording date cannot be in the future.");
                     day = d;
                 }
                 before = recording.RecordedOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

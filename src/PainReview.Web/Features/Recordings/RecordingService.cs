@@ -77,6 +77,20 @@ public sealed partial class RecordingService(
     }
 
     /// <summary>
+    /// One row of a manifest: its participant found by code (whatever its case), then the same
+    /// upload, validation and audit as any other.
+    /// </summary>
+    public async Task<Recording> UploadRowAsync(Guid studyId, PainReview.Data.Import.ManifestRow row, Stream content, CancellationToken cancellationToken = default)
+    {
+        await access.RequireStudyAsync(studyId, Access.StudyPermission.Manage, "upload recordings");
+        if (row.Error is { } error) throw new PortalValidationException(error);
+        var normalized = Participant.Normalize(row.Participant);
+        var participant = await db.Participants.AsNoTracking().FirstOrDefaultAsync(p => p.StudyId == studyId && p.NormalizedCode == normalized, cancellationToken)
+            ?? throw new PortalValidationException($"No participant '{row.Participant}' in this study: add the participant first.");
+        return await UploadAsync(studyId, row.File, content, new UploadMetadata(participant.Id, row.Timepoint, row.RecordedOn, row.Vas, row.Notes), cancellationToken);
+    }
+
+    /// <summary>
     /// Streams the file to the store, validates it by content (ffprobe), refuses duplicates within
     /// the study, records it and queues its analysis.
     /// </summary>
@@ -87,6 +101,9 @@ public sealed partial class RecordingService(
         var participant = await db.Participants.SingleOrDefaultAsync(p => p.Id == metadata.ParticipantId && p.StudyId == studyId, cancellationToken)
             ?? throw new PortalValidationException("Choose a participant of this study.");
         if (metadata.Vas is { } v && (!double.IsFinite(v) || v is < 0 or > 10)) throw new PortalValidationException("VAS must be a number from 0 to 10.");
+        if (metadata.RecordedOn is { } day && day > PainReview.Data.Import.RecordingDates.Latest)
+            throw new PortalValidationException($"Recording date {day:yyyy-MM-dd} is in the future.");
+        if (metadata.Timepoint?.Trim() is { Length: > 100 }) throw new PortalValidationException("A timepoint has at most 100 characters.");
         var displayName = Path.GetFileName(originalFileName);
         if (string.IsNullOrWhiteSpace(displayName)) displayName = "recording";
 
