@@ -385,7 +385,7 @@ public class FrameResult
     public Pipeline.Analysis.FrameRecord ToRecord() => new()
     {
         Index = FrameIndex, TimeSeconds = TimeSeconds, Face = Face, Confidence = Confidence, PoseOk = Usable, Usable = Usable,
-        Yaw = Yaw, Pitch = Pitch, Roll = Roll,
+        Yaw = Yaw, Pitch = Pitch, Roll = Roll, Smile = Smile, Detected = Detected, MultipleFaces = MultipleFaces, SubjectUncertain = SubjectUncertain,
         ActionUnits = Usable ? ActionUnits().Select(v => v ?? 0).ToArray() : null,
     };
 }

@@ -107,20 +107,23 @@ public static class PortalEndpoints
             double? quantile, bool? q1, Cohort.CohortAnalytics analytics, Audit.AuditLog audit, PainReviewDbContext db, CancellationToken ct) =>
         {
             PainReview.Pipeline.Analysis.AnalysisConfig config;
+            // The study's protocol, with the page's HPII and APEX settings where given (rights are checked by the analytics).
+            var protocol = await Protocols.ProtocolService.CurrentAsync(db, study, ct);
             try
             {
-                config = Cohort.CohortSettings.ToConfig(w4, w67, w9, combine, apex, quantile, q1);
+                config = Cohort.CohortSettings.ToConfig(protocol.Config, w4, w67, w9, combine, apex, quantile, q1);
                 config.Validate();
             }
             catch (Exception e) when (e is InvalidDataException or ArgumentException)
             {
                 return Results.Problem(e.Message, statusCode: 400);
             }
-            var report = await analytics.ComputeAsync(study, reviewedOnly ?? false, config, ct);
+            // Reviewed (signed) recordings only unless asked otherwise: the export's default too.
+            var report = await analytics.ComputeAsync(study, reviewedOnly ?? true, config, ct);
             var models = await db.Recordings.AsNoTracking().Where(r => r.StudyId == study && r.SummaryJson != null).Select(r => r.SummaryJson!).FirstOrDefaultAsync(ct) is { } summary
                 ? new[] { (object)System.Text.Json.JsonDocument.Parse(summary).RootElement.GetProperty("models").Clone() } : [];
             var user = await audit.CurrentUserAsync();
-            await audit.AddAsync("report.downloaded", "Study", study.ToString(), after: new { recordings = report.Points.Count, configuration = config }, studyId: study, user: user);
+            await audit.AddAsync("report.downloaded", "Study", study.ToString(), after: new { recordings = report.Points.Count, protocolVersion = report.ProtocolVersion, configuration = config }, studyId: study, user: user);
             await db.SaveChangesAsync(ct);
             var html = Cohort.CohortReportHtml.Render(report, user, models);
             return Results.File(System.Text.Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8", $"painreview-cohort-report-{DateTime.UtcNow:yyyyMMdd-HHmmss}.html");
