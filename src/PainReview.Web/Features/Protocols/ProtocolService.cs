@@ -158,6 +158,9 @@ public sealed class ProtocolService(PainReviewDbContext db, StudyAccess access, 
         return s.EndsWith('.') ? s : s + ".";
     }
 
+    /// <summary>A configuration as the audit trail keeps it: the protocol's own JSON (enum names, camelCase).</summary>
+    public static JsonElement AuditForm(AnalysisConfig config) => JsonSerializer.SerializeToElement(config, AnalysisConfig.JsonOptions);
+
     /// <summary>Version 1 of a new study's protocol, in the caller's transaction.</summary>
     public static StudyProtocol Initial(Guid studyId, AnalysisConfig config, string createdBy) => new()
     {
@@ -202,8 +205,8 @@ public sealed class ProtocolService(PainReviewDbContext db, StudyAccess access, 
         };
         db.StudyProtocols.Add(row);
         await audit.AddAsync("protocol.changed", nameof(Study), studyId.ToString(),
-            before: new { version = current.Version, configuration = current.Config },
-            after: new { version = row.Version, configuration = config }, reason: row.Reason, studyId: studyId, user: user);
+            before: new { version = current.Version, configuration = AuditForm(current.Config) },
+            after: new { version = row.Version, configuration = AuditForm(config) }, reason: row.Reason, studyId: studyId, user: user);
         try
         {
             await db.SaveChangesAsync(ct);

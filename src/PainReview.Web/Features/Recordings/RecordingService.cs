@@ -47,7 +47,7 @@ public sealed partial class RecordingService(
         var study = new Study { Name = name, Description = description?.Trim(), CreatedBy = actor.Name };
         db.Studies.Add(study);
         db.StudyProtocols.Add(Protocols.ProtocolService.Initial(study.Id, protocol, actor.Name));
-        await audit.AddAsync("study.created", nameof(Study), study.Id.ToString(), after: new { study.Name, study.Description, protocol = new { version = 1, configuration = protocol } }, studyId: study.Id);
+        await audit.AddAsync("study.created", nameof(Study), study.Id.ToString(), after: new { study.Name, study.Description, protocol = new { version = 1, configuration = Protocols.ProtocolService.AuditForm(protocol) } }, studyId: study.Id);
         // The creator is the study's first member (an Admin sees every study without one).
         if (actor.Roles.Contains(Roles.Coordinator))
         {
