@@ -123,7 +123,7 @@ public sealed record AnalysisConfig
             || !double.IsFinite(start) || !double.IsFinite(end) || start < 0 || end <= start))
             problems.Add("baseline mode Range needs rangeStartSeconds < rangeEndSeconds.");
         if (Baseline.Mode == BaselineMode.Recording && string.IsNullOrWhiteSpace(Baseline.Recording))
-            problems.Add("baseline mode Recording needs the path of a neutral recording.");
+            problems.Add("baseline mode Recording needs the neutral recording: its file for the command, its timepoint (such as baseline-neutral) in a study.");
         if (!Enum.IsDefined(Smoothing.Method)) problems.Add($"smoothing.method must be one of {string.Join(", ", Enum.GetNames<SmoothingMethod>())}.");
         if (Smoothing.Window < 1) problems.Add("smoothing.window must be at least 1.");
         else if (Smoothing.Method == SmoothingMethod.SavitzkyGolay && (Smoothing.PolyOrder < 0 || Smoothing.PolyOrder >= (Smoothing.Window | 1)))

@@ -27,6 +27,9 @@ public sealed class RescoreStudyJob(PainReviewDbContext db, PipelinePool pipelin
     public static string EnqueueRecording(IBackgroundJobClient jobs, Guid recordingId) =>
         jobs.Enqueue<RescoreStudyJob>(Queue, j => j.RescoreRecordingAsync(recordingId, CancellationToken.None));
 
+    public static string EnqueueParticipant(IBackgroundJobClient jobs, Guid participantId) =>
+        jobs.Enqueue<RescoreStudyJob>(Queue, j => j.RescoreParticipantAsync(participantId, CancellationToken.None));
+
     public static string EnqueueWaiting(IBackgroundJobClient jobs, Guid participantId) =>
         jobs.Enqueue<RescoreStudyJob>(Queue, j => j.ScoreWaitingAsync(participantId, CancellationToken.None));
 
@@ -76,6 +79,21 @@ public sealed class RescoreStudyJob(PainReviewDbContext db, PipelinePool pipelin
             .Select(r => new { r.Id, r.StudyId }).ToListAsync(cancellationToken);
         foreach (var r in waiting)
             await RescoreAsync(r.Id, await ProtocolService.CurrentAsync(db, r.StudyId, cancellationToken), cancellationToken, force: true);
+    }
+
+    /// <summary>Every scored or waiting recording of the participant again, under the protocol in force (neutral recordings first).</summary>
+    [Queue(Queue)]
+    [AutomaticRetry(Attempts = 2, DelaysInSeconds = [5, 30])]
+    public async Task RescoreParticipantAsync(Guid participantId, CancellationToken cancellationToken)
+    {
+        var recordings = await db.Recordings.AsNoTracking()
+            .Where(r => r.ParticipantId == participantId && (r.Status == RecordingStatus.Completed || r.Status == RecordingStatus.Waiting))
+            .Select(r => new { r.Id, r.StudyId, r.Timepoint }).ToListAsync(cancellationToken);
+        if (recordings.Count == 0) return;
+        var protocol = await ProtocolService.CurrentAsync(db, recordings[0].StudyId, cancellationToken);
+        var neutral = protocol.Config.Baseline.Recording?.Trim();
+        foreach (var r in recordings.OrderBy(r => string.Equals(r.Timepoint?.Trim(), neutral, StringComparison.OrdinalIgnoreCase) ? 0 : 1))
+            await RescoreAsync(r.Id, protocol, cancellationToken, force: true);
     }
 
     /// <summary>One recording, under the protocol in force.</summary>
