@@ -58,12 +58,12 @@ public sealed class AnalyzeRecordingJob(
         try
         {
             RecordingAnalysis analysis;
-            // Decoded with the study's protocol (its pose limits, smoothing); scored against the right
+            // Decoded with the study's protocol (its pose limits); scored against the right
             // neutral baseline when the results are saved, under the protocol in force then.
             var protocol = await Features.Protocols.ProtocolService.CurrentAsync(db, recording.StudyId, cancellation.Token);
-            var decodeConfig = protocol.Config.Baseline.Mode == BaselineMode.Recording
-                ? protocol.Config with { Baseline = new BaselineConfig { Mode = BaselineMode.Population } }
-                : protocol.Config;
+            // (The pipeline's own scoring here uses the population baseline: it never needs another recording
+            // or a neutral range with a face, and its scores are replaced at saving.)
+            var decodeConfig = protocol.Config with { Baseline = new BaselineConfig { Mode = BaselineMode.Population } };
             using (var lease = pipelines.Rent())
             {
                 var lastSaved = DateTime.MinValue;

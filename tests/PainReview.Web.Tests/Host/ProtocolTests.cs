@@ -191,6 +191,17 @@ public sealed class ProtocolTests(PortalFixture portal)
             if (rows[i].Hpii is { } h) Assert.Equal(again[i].Hpii!.Value, h, 4);
             if (rows[i].Au07 is { } au7) Assert.Equal(again[i].Au(PainReview.Pipeline.ActionUnits.ActionUnit.AU07)!.Value, au7, 4);
         }
+
+        // The neutral recording's timepoint was entered wrongly: corrected, the participant has no neutral recording again,
+        // and their recordings wait (re-scored from stored frames, no decode).
+        var decodes = DecoderActivity.Decodes;
+        using (var scope = await portal.Factory.ScopeAsAsync(PortalFactory.EmailOf(Roles.Coordinator)))
+            await scope.ServiceProvider.GetRequiredService<PainReview.Web.Features.Recordings.RecordCorrections>()
+                .CorrectRecordingAsync(neutral, "timepoint", "week-0", "entered as neutral by mistake");
+        var rewaiting = await SettledAsync(later, RecordingStatus.Waiting, TimeSpan.FromSeconds(60));
+        Assert.Contains("Waiting for this participant's neutral recording", rewaiting.Error);
+        Assert.Null(rewaiting.HpiiMeanAll);
+        Assert.Equal(decodes, DecoderActivity.Decodes);
     }
 
     [Fact]

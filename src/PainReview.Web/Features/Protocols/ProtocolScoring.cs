@@ -27,6 +27,13 @@ public static class ProtocolScoring
         IReadOnlyList<FrameRecord> frames, ProtocolVersion protocol, CancellationToken ct = default)
     {
         var config = protocol.Config;
+        if (!frames.Any(f => f.Usable))
+        {
+            // No usable face at all: nothing to measure against any baseline; the recording says so.
+            var none = RecordingAnalyzer.Score(frames, config with { Baseline = new BaselineConfig { Mode = BaselineMode.Population } },
+                pipelines.Canonical, recording.IsStillImage);
+            return new ScoringOutcome(protocol.Version, config, RecordingSummary.Of(frames, none), none, null);
+        }
         NeutralBaseline? neutral = null;
         if (config.Baseline.Mode == BaselineMode.Recording && !recording.IsStillImage)
         {
