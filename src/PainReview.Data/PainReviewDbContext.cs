@@ -19,6 +19,7 @@ public class PainReviewDbContext(DbContextOptions<PainReviewDbContext> options) 
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<ReviewSignature> ReviewSignatures => Set<ReviewSignature>();
     public DbSet<Correction> Corrections => Set<Correction>();
+    public DbSet<StudyProtocol> StudyProtocols => Set<StudyProtocol>();
     /// <summary>This deployment's own key ring (cookies, antiforgery): never shared with another instance.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

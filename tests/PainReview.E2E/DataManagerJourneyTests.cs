@@ -37,11 +37,13 @@ public sealed class DataManagerJourneyTests(BrowserSession session) : IClassFixt
         using (var zip = System.IO.Compression.ZipFile.OpenRead(saved))
             Assert.Contains(zip.Entries, e => e.FullName == "frames.csv");
 
-        // Cohort: the scatter has one point per recording and the table the correlations.
+        // Cohort: the scatter has one point per participant (here one recording each) and the tables the correlations.
         await page.GotoAsync($"/studies/{study}");
         await BrowserSession.WaitInteractiveAsync(page);
         await page.GetByRole(AriaRole.Link, new() { Name = "Cohort analytics" }).Last.ClickAsync();
         await BrowserSession.WaitInteractiveAsync(page);
+        // Reviewed recordings only by default, as the export: none is reviewed yet, so include the others.
+        await page.GetByLabel("Reviewed recordings only").UncheckAsync();
         await page.ClickAsync("#cohort-compute");
         await page.WaitForFunctionAsync("() => { const g = document.getElementById('cohort-scatter'); return g && g.data && g.data.length > 0; }");
         var points = await page.EvaluateAsync<int>("() => document.getElementById('cohort-scatter').data[0].x.length");

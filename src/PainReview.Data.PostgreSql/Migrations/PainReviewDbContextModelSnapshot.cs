@@ -462,8 +462,17 @@ namespace PainReview.Data.PostgreSql.Migrations
                     b.Property<float>("Confidence")
                         .HasColumnType("real");
 
+                    b.Property<bool>("Detected")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("Face")
                         .HasColumnType("boolean");
+
+                    b.Property<int>("FeatureCount")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Features")
+                        .HasColumnType("bytea");
 
                     b.Property<int>("FrameIndex")
                         .HasColumnType("integer");
@@ -471,8 +480,14 @@ namespace PainReview.Data.PostgreSql.Migrations
                     b.Property<double?>("Hpii")
                         .HasColumnType("double precision");
 
+                    b.Property<bool>("MultipleFaces")
+                        .HasColumnType("boolean");
+
                     b.Property<float?>("Pitch")
                         .HasColumnType("real");
+
+                    b.Property<bool>("PoseOk")
+                        .HasColumnType("boolean");
 
                     b.Property<double?>("Pspi")
                         .HasColumnType("double precision");
@@ -482,6 +497,12 @@ namespace PainReview.Data.PostgreSql.Migrations
 
                     b.Property<float?>("Roll")
                         .HasColumnType("real");
+
+                    b.Property<bool>("Smile")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("SubjectUncertain")
+                        .HasColumnType("boolean");
 
                     b.Property<double>("TimeSeconds")
                         .HasColumnType("double precision");
@@ -628,6 +649,9 @@ namespace PainReview.Data.PostgreSql.Migrations
                     b.Property<double>("Progress")
                         .HasColumnType("double precision");
 
+                    b.Property<int?>("ProtocolVersion")
+                        .HasColumnType("integer");
+
                     b.Property<double?>("PspiMeanAll")
                         .HasColumnType("double precision");
 
@@ -740,6 +764,9 @@ namespace PainReview.Data.PostgreSql.Migrations
                     b.Property<int>("FrameIndex")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("ProtocolVersion")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Reason")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
@@ -751,6 +778,9 @@ namespace PainReview.Data.PostgreSql.Migrations
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
+
+                    b.Property<bool?>("WasApex")
+                        .HasColumnType("boolean");
 
                     b.HasKey("Id");
 
@@ -776,6 +806,9 @@ namespace PainReview.Data.PostgreSql.Migrations
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<int?>("ProtocolVersion")
+                        .HasColumnType("integer");
 
                     b.Property<string>("RecordHash")
                         .IsRequired()
@@ -894,6 +927,59 @@ namespace PainReview.Data.PostgreSql.Migrations
                         .IsUnique();
 
                     b.ToTable("StudyMembers");
+                });
+
+            modelBuilder.Entity("PainReview.Data.Entities.StudyProtocol", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ConfigJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int>("RescoreDone")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("RescoreFinishedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("RescoreReanalysed")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("RescoreStartedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("RescoreTotal")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("StudyId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StudyId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("StudyProtocols");
                 });
 
             modelBuilder.Entity("PainReview.Data.Entities.VasCorrection", b =>
@@ -1068,6 +1154,15 @@ namespace PainReview.Data.PostgreSql.Migrations
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("PainReview.Data.Entities.StudyProtocol", b =>
+                {
+                    b.HasOne("PainReview.Data.Entities.Study", null)
+                        .WithMany("Protocols")
+                        .HasForeignKey("StudyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("PainReview.Data.Entities.VasCorrection", b =>
                 {
                     b.HasOne("PainReview.Data.Entities.Recording", null)
@@ -1096,6 +1191,8 @@ namespace PainReview.Data.PostgreSql.Migrations
             modelBuilder.Entity("PainReview.Data.Entities.Study", b =>
                 {
                     b.Navigation("Participants");
+
+                    b.Navigation("Protocols");
 
                     b.Navigation("Recordings");
                 });

@@ -60,6 +60,17 @@ internal sealed class RecordingConfiguration : IEntityTypeConfiguration<Recordin
     }
 }
 
+internal sealed class StudyProtocolConfiguration : IEntityTypeConfiguration<StudyProtocol>
+{
+    public void Configure(EntityTypeBuilder<StudyProtocol> b)
+    {
+        b.HasIndex(p => new { p.StudyId, p.Version }).IsUnique();
+        b.Property(p => p.CreatedBy).HasMaxLength(256);
+        b.Property(p => p.Reason).HasMaxLength(2000);
+        b.HasOne<Study>().WithMany(s => s.Protocols).HasForeignKey(p => p.StudyId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class FrameResultConfiguration : IEntityTypeConfiguration<FrameResult>
 {
     public void Configure(EntityTypeBuilder<FrameResult> b)

@@ -74,6 +74,32 @@ public class Study
     public required string CreatedBy { get; set; }
     public List<Participant> Participants { get; set; } = [];
     public List<Recording> Recordings { get; set; } = [];
+    public List<StudyProtocol> Protocols { get; set; } = [];
+}
+
+/// <summary>
+/// One version of a study's analysis protocol: the analysis configuration (the CLI's --config
+/// JSON) every recording of the study is scored with. A change makes a new version; versions are
+/// never edited, and each result records the version it was scored with.
+/// </summary>
+public class StudyProtocol
+{
+    public long Id { get; set; }
+    public Guid StudyId { get; set; }
+    /// <summary>1, 2, 3, ... within the study.</summary>
+    public int Version { get; set; }
+    /// <summary>The configuration as AnalysisConfig JSON.</summary>
+    public required string ConfigJson { get; set; }
+    public DateTime CreatedUtc { get; set; } = DateTime.UtcNow;
+    public required string CreatedBy { get; set; }
+    public string? Reason { get; set; }
+    /// <summary>Re-scoring of the study's recordings under this version: how many there are and how many are done.</summary>
+    public int RescoreTotal { get; set; }
+    public int RescoreDone { get; set; }
+    /// <summary>Recordings that had to be analysed again (their stored frames predate this build's features).</summary>
+    public int RescoreReanalysed { get; set; }
+    public DateTime? RescoreStartedUtc { get; set; }
+    public DateTime? RescoreFinishedUtc { get; set; }
 }
 
 /// <summary>A study participant, known only by a pseudonymous code.</summary>
@@ -102,6 +128,8 @@ public enum RecordingStatus
     Completed,
     Failed,
     Cancelled,
+    /// <summary>Analysed (its frames are stored) but not scored under the study's protocol yet: Error says what it waits for.</summary>
+    Waiting,
 }
 
 public class Recording
@@ -159,6 +187,8 @@ public class Recording
     public double? PspiMeanAll { get; set; }
     /// <summary>The full summary document: scores, configuration, model hashes.</summary>
     public string? SummaryJson { get; set; }
+    /// <summary>The version of the study's protocol the scores were computed with.</summary>
+    public int? ProtocolVersion { get; set; }
 
     public List<FrameResult> FrameResults { get; set; } = [];
 
@@ -197,6 +227,8 @@ public class ReviewSignature
     /// <summary>SHA-256 over the review content: decisions, corrections, VAS in force, analysis version.</summary>
     public required string RecordHash { get; set; }
     public string? AnalysisVersion { get; set; }
+    /// <summary>The study protocol version of the scores signed.</summary>
+    public int? ProtocolVersion { get; set; }
     public DateTime? VoidedUtc { get; set; }
     public string? VoidedBy { get; set; }
     public string? VoidReason { get; set; }
@@ -247,6 +279,10 @@ public class ReviewDecision
     public string? Reason { get; set; }
     public required string Reviewer { get; set; }
     public DateTime AtUtc { get; set; } = DateTime.UtcNow;
+    /// <summary>The study protocol version whose scores (and APEX frames) the reviewer saw; the decision stays on its frame after re-scoring.</summary>
+    public int? ProtocolVersion { get; set; }
+    /// <summary>Whether the frame was a machine APEX frame when decided.</summary>
+    public bool? WasApex { get; set; }
 }
 
 /// <summary>A clinician's correction of the VAS label. The self-report is never overwritten.</summary>
@@ -288,6 +324,18 @@ public class FrameResult
     public double? Hpii { get; set; }
     public double? Pspi { get; set; }
     public bool Apex { get; set; }
+    /// <summary>A smile frame (lip corners pulled enough to explain cheek and lip movement), from <see cref="Pipeline.Analysis.FrameRecord.Smile"/>.</summary>
+    public bool Smile { get; set; }
+
+    // What scoring needs, kept so a new protocol re-scores without decoding the video.
+    public bool PoseOk { get; set; }
+    public bool Detected { get; set; }
+    public bool MultipleFaces { get; set; }
+    public bool SubjectUncertain { get; set; }
+    /// <summary>The raw geometric features as little-endian float32 (<see cref="Pipeline.Analysis.StoredFrames"/>); null without a face.</summary>
+    public byte[]? Features { get; set; }
+    /// <summary>How many features <see cref="Features"/> holds; a build with another count analyses the video again.</summary>
+    public int FeatureCount { get; set; }
 
     /// <summary>AU intensities in <see cref="Pipeline.ActionUnits.ActionUnit"/> order.</summary>
     public float?[] ActionUnits() => [Au01, Au02, Au04, Au06, Au07, Au09, Au10, Au12, Au15, Au25, Au26, Au43];
@@ -305,15 +353,39 @@ public class FrameResult
             Au10 = Au(Pipeline.ActionUnits.ActionUnit.AU10), Au12 = Au(Pipeline.ActionUnits.ActionUnit.AU12),
             Au15 = Au(Pipeline.ActionUnits.ActionUnit.AU15), Au25 = Au(Pipeline.ActionUnits.ActionUnit.AU25),
             Au26 = Au(Pipeline.ActionUnits.ActionUnit.AU26), Au43 = Au(Pipeline.ActionUnits.ActionUnit.AU43),
-            Hpii = f.Hpii, Pspi = f.Pspi, Apex = f.Apex,
+            Hpii = f.Hpii, Pspi = f.Pspi, Apex = f.Apex, Smile = f.Smile,
+            PoseOk = f.PoseOk, Detected = f.Detected, MultipleFaces = f.MultipleFaces, SubjectUncertain = f.SubjectUncertain,
+            Features = f.Features is null ? null : Pipeline.Analysis.StoredFrames.Pack(f.Features), FeatureCount = f.Features?.Length ?? 0,
         };
     }
+
+    /// <summary>Writes a new scoring of this frame (same frame, same stored features).</summary>
+    public void ApplyScores(Pipeline.Analysis.FrameRecord f)
+    {
+        float? Au(Pipeline.ActionUnits.ActionUnit u) => f.Au(u);
+        Usable = f.Usable; PoseOk = f.PoseOk;
+        Au01 = Au(Pipeline.ActionUnits.ActionUnit.AU01); Au02 = Au(Pipeline.ActionUnits.ActionUnit.AU02);
+        Au04 = Au(Pipeline.ActionUnits.ActionUnit.AU04); Au06 = Au(Pipeline.ActionUnits.ActionUnit.AU06);
+        Au07 = Au(Pipeline.ActionUnits.ActionUnit.AU07); Au09 = Au(Pipeline.ActionUnits.ActionUnit.AU09);
+        Au10 = Au(Pipeline.ActionUnits.ActionUnit.AU10); Au12 = Au(Pipeline.ActionUnits.ActionUnit.AU12);
+        Au15 = Au(Pipeline.ActionUnits.ActionUnit.AU15); Au25 = Au(Pipeline.ActionUnits.ActionUnit.AU25);
+        Au26 = Au(Pipeline.ActionUnits.ActionUnit.AU26); Au43 = Au(Pipeline.ActionUnits.ActionUnit.AU43);
+        Hpii = f.Hpii; Pspi = f.Pspi; Apex = f.Apex; Smile = f.Smile;
+    }
+
+    /// <summary>Whether this stored frame can be scored again by this build (its features are this build's).</summary>
+    public bool Scorable => Pipeline.Analysis.StoredFrames.Scorable(Face, Features, FeatureCount);
+
+    /// <summary>The frame as it was before scoring (features, pose, quality flags), with usable decided by these pose limits.</summary>
+    public Pipeline.Analysis.FrameRecord ToUnscoredRecord(Pipeline.Faces.QualityOptions quality) =>
+        Pipeline.Analysis.StoredFrames.Rebuild(FrameIndex, TimeSeconds, Face, Confidence, Yaw, Pitch, Roll, Detected, MultipleFaces, SubjectUncertain,
+            Pipeline.Analysis.StoredFrames.Unpack(Features, FeatureCount), quality);
 
     /// <summary>The stored frame as the scoring library sees it: AU intensities, no geometry.</summary>
     public Pipeline.Analysis.FrameRecord ToRecord() => new()
     {
         Index = FrameIndex, TimeSeconds = TimeSeconds, Face = Face, Confidence = Confidence, PoseOk = Usable, Usable = Usable,
-        Yaw = Yaw, Pitch = Pitch, Roll = Roll,
+        Yaw = Yaw, Pitch = Pitch, Roll = Roll, Smile = Smile, Detected = Detected, MultipleFaces = MultipleFaces, SubjectUncertain = SubjectUncertain,
         ActionUnits = Usable ? ActionUnits().Select(v => v ?? 0).ToArray() : null,
     };
 }

@@ -77,17 +77,18 @@ public sealed partial class DatasetExporter(PainReviewDbContext db)
         foreach (var id in ids)
         {
             var r = await db.Recordings.AsNoTracking().Where(x => x.Id == id)
-                .Select(x => new { x.Id, x.Participant!.Code, x.ReviewState, x.ReviewedBy, x.ReviewedUtc, x.Sha256, x.SummaryJson })
+                .Select(x => new { x.Id, x.Participant!.Code, x.ReviewState, x.ReviewedBy, x.ReviewedUtc, x.Sha256, x.SummaryJson, x.ProtocolVersion })
                 .SingleAsync(ct);
             var signatures = await db.ReviewSignatures.AsNoTracking().Where(s => s.RecordingId == id).OrderBy(s => s.SignedUtc).ToListAsync(ct);
             recordings.Add(new JsonObject
             {
                 ["recording_id"] = r.Id.ToString(), ["participant"] = r.Code, ["review_state"] = r.ReviewState.ToString(),
                 ["reviewed_by"] = r.ReviewedBy, ["reviewed_utc"] = r.ReviewedUtc?.ToString("O"), ["file_sha256"] = r.Sha256,
+                ["protocol_version"] = r.ProtocolVersion,
                 ["signatures"] = new JsonArray(signatures.Select(s => (JsonNode)new JsonObject
                 {
                     ["signer"] = s.SignerName, ["email"] = s.SignerEmail, ["signed_utc"] = s.SignedUtc.ToString("O"), ["meaning"] = s.Meaning,
-                    ["record_hash"] = s.RecordHash, ["analysis"] = s.AnalysisVersion, ["voided"] = !s.IsActive,
+                    ["record_hash"] = s.RecordHash, ["analysis"] = s.AnalysisVersion, ["protocol_version"] = s.ProtocolVersion, ["voided"] = !s.IsActive,
                     ["voided_utc"] = s.VoidedUtc?.ToString("O"), ["voided_by"] = s.VoidedBy, ["void_reason"] = s.VoidReason,
                 }).ToArray()),
             });
@@ -99,9 +100,19 @@ public sealed partial class DatasetExporter(PainReviewDbContext db)
             if (!analyses.TryGetValue(key, out var group)) analyses[key] = group = (config, models, []);
             group.Recordings.Add(r.Id.ToString());
         }
+        // The study's protocol in force and every earlier version (the scores of each recording name theirs).
+        var protocols = await db.StudyProtocols.AsNoTracking().Where(p => p.StudyId == study.Id).OrderByDescending(p => p.Version).ToListAsync(ct);
+        JsonNode ProtocolNode(StudyProtocol p) => new JsonObject
+        {
+            ["version"] = p.Version, ["changed_utc"] = p.CreatedUtc.ToString("O"), ["changed_by"] = p.CreatedBy, ["reason"] = p.Reason,
+            ["configuration"] = JsonNode.Parse(p.ConfigJson),
+        };
+        var protocol = protocols.Count > 0 ? ProtocolNode(protocols[0]) : new JsonObject { ["version"] = 1, ["configuration"] = null, ["note"] = "the defaults (no protocol recorded)" };
         return new JsonObject
         {
             ["app"] = new JsonObject { ["name"] = "PainReview", ["version"] = appVersion },
+            ["protocol"] = protocol,
+            ["protocol_history"] = new JsonArray(protocols.Skip(1).Select(ProtocolNode).ToArray()),
             ["exported_by"] = request.ExportedBy,
             ["exported_utc"] = DateTime.UtcNow.ToString("O"),
             ["study"] = new JsonObject { ["name"] = study.Name, ["demo"] = study.IsDemo },
@@ -159,7 +170,7 @@ public sealed partial class DatasetExporter(PainReviewDbContext db)
             vas_self_report = r.VasSelfReport, vas_corrected = correction?.Value, vas_correction_reason = correction?.Reason,
             vas_corrected_by = correction?.CorrectedBy, vas = correction?.Value ?? r.VasSelfReport,
             review_state = r.ReviewState.ToString(), reviewed_by = r.ReviewedBy, reviewed_utc = r.ReviewedUtc?.ToString("O"),
-            frames = r.Frames ?? 0, usable_frames = r.UsableFrames ?? 0, apex_frames = r.ApexFrames ?? 0,
+            protocol_version = r.ProtocolVersion, frames = r.Frames ?? 0, usable_frames = r.UsableFrames ?? 0, apex_frames = r.ApexFrames ?? 0,
             apex_pending = tally.Pending, apex_accepted = tally.Accepted, apex_rejected = tally.Rejected, apex_added = tally.Added,
             hpii_mean_all = r.HpiiMeanAll, hpii_mean_apex = r.HpiiMeanApex,
             hpii_mean_accepted_apex = accepted.Count > 0 ? accepted.Average(f => f.Hpii!.Value) : null,
@@ -177,7 +188,7 @@ public sealed partial class DatasetExporter(PainReviewDbContext db)
             recording_id = id.ToString(), participant = participant, frame = f.FrameIndex, time_s = f.TimeSeconds, face = f.Face, confidence = f.Confidence,
             yaw = f.Yaw, pitch = f.Pitch, roll = f.Roll, usable = f.Usable,
             AU01 = f.Au01, AU02 = f.Au02, AU04 = f.Au04, AU06 = f.Au06, AU07 = f.Au07, AU09 = f.Au09, AU10 = f.Au10, AU12 = f.Au12,
-            AU15 = f.Au15, AU25 = f.Au25, AU26 = f.Au26, AU43 = f.Au43, hpii = f.Hpii, pspi = f.Pspi, apex = f.Apex,
+            AU15 = f.Au15, AU25 = f.Au25, AU26 = f.Au26, AU43 = f.Au43, hpii = f.Hpii, pspi = f.Pspi, apex = f.Apex, smile = f.Smile,
             review = ReviewRules.Label(ReviewRules.VerdictOf(f.Apex, verdicts.GetValueOrDefault(f.FrameIndex))),
         }).ToList();
     }
@@ -187,7 +198,7 @@ public sealed partial class DatasetExporter(PainReviewDbContext db)
         .Select(d => new DecisionRow
         {
             recording_id = id.ToString(), frame = d.FrameIndex, decision = d.Decision.ToString(), added_by_reviewer = d.AddedByReviewer,
-            reason = d.Reason, reviewer = d.Reviewer, at_utc = d.AtUtc.ToString("O"),
+            reason = d.Reason, reviewer = d.Reviewer, at_utc = d.AtUtc.ToString("O"), protocol_version = d.ProtocolVersion, was_apex = d.WasApex,
         }).ToList();
 
     private async Task<List<AuditRow>> AuditRowsAsync(List<Guid> ids, Guid studyId, CancellationToken ct)

@@ -31,6 +31,8 @@ public sealed class RecordingRow
     public string? signature_record_hash { get; set; }
     /// <summary>Signatures voided by reopening the review (kept on record).</summary>
     public int signatures_voided { get; set; }
+    /// <summary>The study protocol version the scores were computed with.</summary>
+    public int? protocol_version { get; set; }
     public int frames { get; set; }
     public int usable_frames { get; set; }
     public int apex_frames { get; set; }
@@ -78,6 +80,8 @@ public sealed class FrameRow
     public double? hpii { get; set; }
     public double? pspi { get; set; }
     public bool apex { get; set; }
+    /// <summary>A smile frame: lip corners pulled enough to explain cheek and lip movement.</summary>
+    public bool smile { get; set; }
     /// <summary>accepted, rejected, added, or pending for APEX frames; empty otherwise.</summary>
     public string? review { get; set; }
 }
@@ -91,6 +95,10 @@ public sealed class DecisionRow
     public string? reason { get; set; }
     public string reviewer { get; set; } = "";
     public string at_utc { get; set; } = "";
+    /// <summary>The protocol version whose scores the reviewer saw; the decision stays on its frame after re-scoring.</summary>
+    public int? protocol_version { get; set; }
+    /// <summary>Whether the frame was a machine APEX frame when decided (empty for decisions from before protocols).</summary>
+    public bool? was_apex { get; set; }
 }
 
 public sealed class AuditRow

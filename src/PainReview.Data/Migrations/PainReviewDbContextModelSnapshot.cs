@@ -445,8 +445,17 @@ namespace PainReview.Data.Migrations
                     b.Property<float>("Confidence")
                         .HasColumnType("REAL");
 
+                    b.Property<bool>("Detected")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("Face")
                         .HasColumnType("INTEGER");
+
+                    b.Property<int>("FeatureCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Features")
+                        .HasColumnType("BLOB");
 
                     b.Property<int>("FrameIndex")
                         .HasColumnType("INTEGER");
@@ -454,8 +463,14 @@ namespace PainReview.Data.Migrations
                     b.Property<double?>("Hpii")
                         .HasColumnType("REAL");
 
+                    b.Property<bool>("MultipleFaces")
+                        .HasColumnType("INTEGER");
+
                     b.Property<float?>("Pitch")
                         .HasColumnType("REAL");
+
+                    b.Property<bool>("PoseOk")
+                        .HasColumnType("INTEGER");
 
                     b.Property<double?>("Pspi")
                         .HasColumnType("REAL");
@@ -465,6 +480,12 @@ namespace PainReview.Data.Migrations
 
                     b.Property<float?>("Roll")
                         .HasColumnType("REAL");
+
+                    b.Property<bool>("Smile")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("SubjectUncertain")
+                        .HasColumnType("INTEGER");
 
                     b.Property<double>("TimeSeconds")
                         .HasColumnType("REAL");
@@ -611,6 +632,9 @@ namespace PainReview.Data.Migrations
                     b.Property<double>("Progress")
                         .HasColumnType("REAL");
 
+                    b.Property<int?>("ProtocolVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<double?>("PspiMeanAll")
                         .HasColumnType("REAL");
 
@@ -721,6 +745,9 @@ namespace PainReview.Data.Migrations
                     b.Property<int>("FrameIndex")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("ProtocolVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Reason")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
@@ -732,6 +759,9 @@ namespace PainReview.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool?>("WasApex")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
@@ -755,6 +785,9 @@ namespace PainReview.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("ProtocolVersion")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("RecordHash")
                         .IsRequired()
@@ -871,6 +904,57 @@ namespace PainReview.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("StudyMembers");
+                });
+
+            modelBuilder.Entity("PainReview.Data.Entities.StudyProtocol", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ConfigJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RescoreDone")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("RescoreFinishedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RescoreReanalysed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("RescoreStartedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RescoreTotal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("StudyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StudyId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("StudyProtocols");
                 });
 
             modelBuilder.Entity("PainReview.Data.Entities.VasCorrection", b =>
@@ -1043,6 +1127,15 @@ namespace PainReview.Data.Migrations
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("PainReview.Data.Entities.StudyProtocol", b =>
+                {
+                    b.HasOne("PainReview.Data.Entities.Study", null)
+                        .WithMany("Protocols")
+                        .HasForeignKey("StudyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("PainReview.Data.Entities.VasCorrection", b =>
                 {
                     b.HasOne("PainReview.Data.Entities.Recording", null)
@@ -1071,6 +1164,8 @@ namespace PainReview.Data.Migrations
             modelBuilder.Entity("PainReview.Data.Entities.Study", b =>
                 {
                     b.Navigation("Participants");
+
+                    b.Navigation("Protocols");
 
                     b.Navigation("Recordings");
                 });

@@ -102,25 +102,50 @@ public sealed record AnalysisConfig
     /// <summary>Weights beyond this only scale HPII out of any readable range.</summary>
     public const double MaxWeight = 100;
 
+    /// <summary>Refuses a configuration with any mistake; the message has one sentence per mistake.</summary>
     public void Validate()
     {
-        if (Baseline.Percentile is < 0 or > 100) throw new InvalidDataException("baseline.percentile must be between 0 and 100.");
-        if (Baseline.Mode == BaselineMode.Range && (Baseline.RangeStartSeconds is null || Baseline.RangeEndSeconds is null
-            || Baseline.RangeEndSeconds <= Baseline.RangeStartSeconds))
-            throw new InvalidDataException("baseline mode Range needs rangeStartSeconds < rangeEndSeconds.");
+        var problems = Problems();
+        if (problems.Count > 0) throw new InvalidDataException(string.Join(" ", problems));
+    }
+
+    /// <summary>Every mistake in the configuration, one plain sentence each (empty when it is valid).</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        static string N(double v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var problems = new List<string>();
+        foreach (var (name, part) in new (string, object?)[] { ("baseline", Baseline), ("smoothing", Smoothing), ("hpii", Hpii), ("apex", Apex), ("quality", Quality) })
+            if (part is null) problems.Add($"{name} must be an object, not null.");
+        if (problems.Count > 0) return problems;
+        if (!Enum.IsDefined(Baseline.Mode)) problems.Add($"baseline.mode must be one of {string.Join(", ", Enum.GetNames<BaselineMode>())}.");
+        if (!(Baseline.Percentile >= 0 && Baseline.Percentile <= 100)) problems.Add("baseline.percentile must be between 0 and 100.");
+        if (Baseline.Mode == BaselineMode.Range && (Baseline.RangeStartSeconds is not { } start || Baseline.RangeEndSeconds is not { } end
+            || !double.IsFinite(start) || !double.IsFinite(end) || start < 0 || end <= start))
+            problems.Add("baseline mode Range needs rangeStartSeconds < rangeEndSeconds.");
         if (Baseline.Mode == BaselineMode.Recording && string.IsNullOrWhiteSpace(Baseline.Recording))
-            throw new InvalidDataException("baseline mode Recording needs the path of a neutral recording.");
-        if (Smoothing.Window < 1) throw new InvalidDataException("smoothing.window must be at least 1.");
-        if (Smoothing.Method == SmoothingMethod.SavitzkyGolay && Smoothing.PolyOrder >= (Smoothing.Window | 1))
-            throw new InvalidDataException("smoothing.polyOrder must be below the window.");
+            problems.Add("baseline mode Recording needs the neutral recording: its file for the command, its timepoint (such as baseline-neutral) in a study.");
+        if (!Enum.IsDefined(Smoothing.Method)) problems.Add($"smoothing.method must be one of {string.Join(", ", Enum.GetNames<SmoothingMethod>())}.");
+        if (Smoothing.Window < 1) problems.Add("smoothing.window must be at least 1.");
+        else if (Smoothing.Method == SmoothingMethod.SavitzkyGolay && (Smoothing.PolyOrder < 0 || Smoothing.PolyOrder >= (Smoothing.Window | 1)))
+            problems.Add("smoothing.polyOrder must be below the window.");
         // Written so that NaN fails too (every comparison with NaN is false).
-        if (!(Apex.Quantile > 0 && Apex.Quantile < 1)) throw new InvalidDataException("apex.quantile must be between 0 and 1 (exclusive).");
+        if (!(Apex.Quantile > 0 && Apex.Quantile < 1)) problems.Add("apex.quantile must be between 0 and 1 (exclusive).");
+        if (!Enum.IsDefined(Apex.Strategy)) problems.Add($"apex.strategy must be one of {string.Join(", ", Enum.GetNames<ApexStrategy>())}.");
         if (Apex.Window < 0 || !(Apex.Prominence >= 0) || !double.IsFinite(Apex.Prominence))
-            throw new InvalidDataException("apex.window and apex.prominence must be numbers that are not negative.");
+            problems.Add("apex.window and apex.prominence must be numbers that are not negative.");
+        if (!Enum.IsDefined(Hpii.Combine)) problems.Add($"hpii.combine must be one of {string.Join(", ", Enum.GetNames<CombineRule>())}.");
+        var weightsValid = true;
         foreach (var (name, weight) in new[] { ("w4", Hpii.W4), ("w67", Hpii.W67), ("w9", Hpii.W9) })
             if (!(weight >= 0 && weight <= MaxWeight))
-                throw new InvalidDataException($"hpii.{name} must be a number from 0 to {MaxWeight}; it is {weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
-        if (Hpii.W4 + Hpii.W67 + Hpii.W9 <= 0) throw new InvalidDataException("At least one HPII weight must be above 0.");
+            {
+                weightsValid = false;
+                problems.Add($"hpii.{name} must be a number from 0 to {MaxWeight}; it is {N(weight)}.");
+            }
+        if (weightsValid && Hpii.W4 + Hpii.W67 + Hpii.W9 <= 0) problems.Add("At least one HPII weight must be above 0.");
+        foreach (var (name, limit) in new[] { ("maxAbsYaw", Quality.MaxAbsYaw), ("maxAbsPitch", Quality.MaxAbsPitch), ("maxAbsRoll", Quality.MaxAbsRoll) })
+            if (!(limit > 0 && limit <= 180))
+                problems.Add($"quality.{name} must be an angle above 0 and at most 180 degrees; it is {N(limit)}.");
+        return problems;
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);

@@ -109,8 +109,17 @@ public sealed class RecordingAnalyzer(FacePipeline pipeline)
         var info = await VideoProbe.ProbeAsync(path, decode, ct);
         var frames = new List<FrameRecord>();
         await pipeline.RunAsync(info, g => frames.Add(FrameRecord.From(g)), decode, config.Quality, cancellationToken: ct);
+        return NeutralFrom(frames, config, $"neutral recording {Path.GetFileName(path)}");
+    }
+
+    /// <summary>
+    /// The neutral baseline a separate neutral recording gives (its frames before scoring): the
+    /// median of each denoised feature over its usable frames.
+    /// </summary>
+    public static NeutralBaseline NeutralFrom(IReadOnlyList<FrameRecord> frames, AnalysisConfig config, string source)
+    {
         ActionUnitEstimator.Smooth(frames, config.Smoothing);
-        return NeutralBaseline.Median(frames, $"neutral recording {Path.GetFileName(path)}");
+        return NeutralBaseline.Median(frames, source);
     }
 
     private static string Sha256(string path)

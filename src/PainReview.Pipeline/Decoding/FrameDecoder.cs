@@ -21,6 +21,7 @@ public static partial class FrameDecoder
     public static async IAsyncEnumerable<VideoFrame> DecodeAsync(VideoInfo info, DecodeOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        DecoderActivity.Decoded();
         options ??= new DecodeOptions();
         int width = info.FrameWidth, height = info.FrameHeight;
         var layout = options.Layout;

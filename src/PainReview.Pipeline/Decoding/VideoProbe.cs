@@ -41,6 +41,7 @@ public static partial class VideoProbe
 
     public static async Task<VideoInfo> ProbeAsync(string path, DecodeOptions? options = null, CancellationToken cancellationToken = default)
     {
+        DecoderActivity.Probed();
         options ??= new DecodeOptions();
         var file = new FileInfo(path);
         if (!file.Exists)

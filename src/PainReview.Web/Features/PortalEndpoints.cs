@@ -24,6 +24,12 @@ public static class PortalEndpoints
         {
             return await next(context);
         }
+        catch (Protocols.ProtocolInvalidException e)
+        {
+            // One sentence per mistake, also as a list a script can show line by line.
+            return TypedResults.Problem(e.Message, statusCode: e.StatusCode, title: "The protocol was refused.",
+                extensions: new Dictionary<string, object?> { ["errors"] = e.Problems });
+        }
         catch (PortalValidationException e)
         {
             return TypedResults.Problem(e.Message, statusCode: e.StatusCode);
@@ -101,20 +107,23 @@ public static class PortalEndpoints
             double? quantile, bool? q1, Cohort.CohortAnalytics analytics, Audit.AuditLog audit, PainReviewDbContext db, CancellationToken ct) =>
         {
             PainReview.Pipeline.Analysis.AnalysisConfig config;
+            // The study's protocol, with the page's HPII and APEX settings where given (rights are checked by the analytics).
+            var protocol = await Protocols.ProtocolService.CurrentAsync(db, study, ct);
             try
             {
-                config = Cohort.CohortSettings.ToConfig(w4, w67, w9, combine, apex, quantile, q1);
+                config = Cohort.CohortSettings.ToConfig(protocol.Config, w4, w67, w9, combine, apex, quantile, q1);
                 config.Validate();
             }
             catch (Exception e) when (e is InvalidDataException or ArgumentException)
             {
                 return Results.Problem(e.Message, statusCode: 400);
             }
-            var report = await analytics.ComputeAsync(study, reviewedOnly ?? false, config, ct);
+            // Reviewed (signed) recordings only unless asked otherwise: the export's default too.
+            var report = await analytics.ComputeAsync(study, reviewedOnly ?? true, config, ct);
             var models = await db.Recordings.AsNoTracking().Where(r => r.StudyId == study && r.SummaryJson != null).Select(r => r.SummaryJson!).FirstOrDefaultAsync(ct) is { } summary
                 ? new[] { (object)System.Text.Json.JsonDocument.Parse(summary).RootElement.GetProperty("models").Clone() } : [];
             var user = await audit.CurrentUserAsync();
-            await audit.AddAsync("report.downloaded", "Study", study.ToString(), after: new { recordings = report.Points.Count, configuration = config }, studyId: study, user: user);
+            await audit.AddAsync("report.downloaded", "Study", study.ToString(), after: new { recordings = report.Points.Count, protocolVersion = report.ProtocolVersion, configuration = config }, studyId: study, user: user);
             await db.SaveChangesAsync(ct);
             var html = Cohort.CohortReportHtml.Render(report, user, models);
             return Results.File(System.Text.Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8", $"painreview-cohort-report-{DateTime.UtcNow:yyyyMMdd-HHmmss}.html");
@@ -146,8 +155,27 @@ public static class PortalEndpoints
         });
         api.MapPost("/studies", async (StudyRequest body, RecordingService recordings) =>
         {
-            var study = await recordings.CreateStudyAsync(body.Name ?? "", body.Description);
-            return TypedResults.Created($"/api/studies/{study.Id}", new { study.Id, study.Name, study.Description });
+            var protocol = body.Protocol is { ValueKind: not System.Text.Json.JsonValueKind.Null } p ? Protocols.ProtocolService.Parse(p.GetRawText()).Config : null;
+            var study = await recordings.CreateStudyAsync(body.Name ?? "", body.Description, protocol);
+            return TypedResults.Created($"/api/studies/{study.Id}", new { study.Id, study.Name, study.Description, protocolVersion = 1 });
+        });
+        // The study's analysis protocol: the command's --config JSON plus its version. Members read it;
+        // Coordinators and Admins change it (with the version they saw and a reason), which re-scores the study.
+        api.MapGet("/studies/{studyId:guid}/protocol", async (Guid studyId, Protocols.ProtocolService protocols, CancellationToken ct) =>
+            TypedResults.Ok((await protocols.GetAsync(studyId, ct)).ToJson()));
+        api.MapPut("/studies/{studyId:guid}/protocol", async (Guid studyId, HttpRequest request, Protocols.ProtocolService protocols,
+            Access.StudyAccess access, CancellationToken ct) =>
+        {
+            // Rights first: a non-member learns nothing from how their document would have been judged.
+            await access.RequireStudyAsync(studyId, Access.StudyPermission.Manage, "change its analysis protocol");
+            if (request.ContentLength > 64 * 1024) return Results.Problem("A protocol document is at most 64 KiB.", statusCode: 413);
+            string text;
+            using (var reader = new StreamReader(request.Body, System.Text.Encoding.UTF8))
+                text = await reader.ReadToEndAsync(ct);
+            if (string.IsNullOrWhiteSpace(text)) return Results.Problem("Send the protocol as JSON in the shape of the command's --config file, with version and reason.", statusCode: 400);
+            var (config, version, reason) = Protocols.ProtocolService.Parse(text);
+            var changed = await protocols.ChangeAsync(studyId, config, version, reason, ct);
+            return Results.Ok(changed.ToJson());
         });
         api.MapPost("/studies/{studyId:guid}/participants", async (Guid studyId, ParticipantRequest body, RecordingService recordings) =>
         {
@@ -184,7 +212,7 @@ public static class PortalEndpoints
         });
     }
 
-    public sealed record StudyRequest(string? Name, string? Description);
+    public sealed record StudyRequest(string? Name, string? Description, System.Text.Json.JsonElement? Protocol = null);
     public sealed record ParticipantRequest(string? Code);
     public sealed record MemberRequest(string? Email, string? Role);
 

@@ -121,6 +121,8 @@ public static class ServiceRegistration
         services.AddScoped<Features.Export.ExportService>();
         services.AddScoped<Features.Cohort.CohortAnalytics>();
         services.AddScoped<AnalyzeRecordingJob>();
+        services.AddScoped<RescoreStudyJob>();
+        services.AddScoped<Features.Protocols.ProtocolService>();
         services.AddHangfire(c =>
         {
             c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

@@ -19,7 +19,7 @@ namespace PainReview.Web.Jobs;
 public sealed class AnalyzeRecordingJob(
     PainReviewDbContext db, PipelinePool pipelines, VideoStore store, RecordingProgress progress,
     JobCancellations cancellations, AuditLog audit, Microsoft.Extensions.Options.IOptions<Infrastructure.PortalOptions> options,
-    ILogger<AnalyzeRecordingJob> logger)
+    IBackgroundJobClient jobs, ILogger<AnalyzeRecordingJob> logger)
 {
     public const string Queue = "analysis";
     public const int MaxAttempts = 3;
@@ -58,13 +58,19 @@ public sealed class AnalyzeRecordingJob(
         try
         {
             RecordingAnalysis analysis;
+            // Decoded with the study's protocol (its pose limits); scored against the right
+            // neutral baseline when the results are saved, under the protocol in force then.
+            var protocol = await Features.Protocols.ProtocolService.CurrentAsync(db, recording.StudyId, cancellation.Token);
+            // (The pipeline's own scoring here uses the population baseline: it never needs another recording
+            // or a neutral range with a face, and its scores are replaced at saving.)
+            var decodeConfig = protocol.Config with { Baseline = new BaselineConfig { Mode = BaselineMode.Population } };
             using (var lease = pipelines.Rent())
             {
                 var lastSaved = DateTime.MinValue;
                 var reporter = new Progress<PainReview.Pipeline.Faces.AnalysisProgress>(p =>
                     progress.Publish(new RecordingUpdate(recordingId, recording.StudyId, RecordingStatus.Running, p.Fraction, null)));
                 analysis = await new RecordingAnalyzer(lease.Pipeline).AnalyzeAsync(store.PathOf(recording.StoredFileName),
-                    new AnalysisConfig(), progress: new ThrottledProgress(reporter, async fraction =>
+                    decodeConfig, progress: new ThrottledProgress(reporter, async fraction =>
                     {
                         if (DateTime.UtcNow - lastSaved < TimeSpan.FromSeconds(1)) return;
                         lastSaved = DateTime.UtcNow;
@@ -114,26 +120,25 @@ public sealed class AnalyzeRecordingJob(
             logger.LogInformation("Recording {Id} changed while it was analysed; these results are discarded.", recordingId);
             return;
         }
+        // Scored under the protocol in force now (read in this transaction), against its neutral baseline.
+        var protocol = await Features.Protocols.ProtocolService.CurrentAsync(db, recording.StudyId);
+        var outcome = await Features.Protocols.ProtocolScoring.ScoreAsync(db, pipelines, recording, analysis.Frames, protocol);
+        if (!outcome.Scored) Features.Protocols.ProtocolScoring.ClearScores(analysis.Frames);
         await db.FrameResults.Where(f => f.RecordingId == recordingId).ExecuteDeleteAsync();
         db.FrameResults.AddRange(analysis.Frames.Select(f => FrameResult.From(recordingId, f)));
 
-        var s = analysis.Summary;
-        recording.Status = RecordingStatus.Completed;
+        recording.Frames = analysis.Summary.Frames;
+        recording.UsableFrames = analysis.Summary.UsableFrames;
+        Features.Protocols.ProtocolScoring.Apply(recording, outcome,
+            Features.Protocols.ProtocolScoring.SummaryJson(analysis.SummaryJson(), outcome, recording.StudyId));
         recording.Progress = 1;
         recording.CompletedUtc = DateTime.UtcNow;
-        recording.Error = s.UsableFrames == 0 ? $"No face found in any of the {s.Frames} frames." : null;
-        recording.Frames = s.Frames;
-        recording.UsableFrames = s.UsableFrames;
-        recording.ApexFrames = s.ApexFrames;
-        recording.HpiiMeanAll = s.Hpii.MeanAll;
-        recording.HpiiMeanApex = s.Hpii.MeanApex;
-        recording.HpiiPeak = s.Hpii.Peak;
-        recording.PspiMeanAll = s.Pspi.MeanAll;
-        recording.SummaryJson = analysis.SummaryJson();
         recording.LeaseUntilUtc = null;
+        var s = outcome.Summary;
         await audit.AddAsync("analysis.completed", nameof(Recording), recordingId.ToString(), after: new
         {
-            s.Frames, s.UsableFrames, s.ApexFrames, hpiiMeanAll = s.Hpii.MeanAll, hpiiMeanApex = s.Hpii.MeanApex,
+            frames = analysis.Summary.Frames, usableFrames = analysis.Summary.UsableFrames, apexFrames = s?.ApexFrames, hpiiMeanAll = s?.Hpii.MeanAll,
+            hpiiMeanApex = s?.Hpii.MeanApex, protocolVersion = protocol.Version, waitingFor = outcome.WaitingFor,
         }, studyId: recording.StudyId, recordingId: recordingId, user: "system");
         try
         {
@@ -149,6 +154,13 @@ public sealed class AnalyzeRecordingJob(
         }
         await transaction.CommitAsync();
         Publish(recording);
+        // A neutral recording that arrives lets its participant's waiting recordings be scored.
+        if (outcome.Scored && protocol.Config.Baseline.Mode == BaselineMode.Recording
+            && string.Equals(recording.Timepoint?.Trim(), protocol.Config.Baseline.Recording?.Trim(), StringComparison.OrdinalIgnoreCase))
+            RescoreStudyJob.EnqueueWaiting(jobs, recording.ParticipantId);
+        // The protocol changed while this recording was being analysed: its re-scoring job skipped it, so score it now.
+        if ((await Features.Protocols.ProtocolService.CurrentAsync(db, recording.StudyId)).Version != protocol.Version)
+            RescoreStudyJob.EnqueueRecording(jobs, recordingId);
     }
 
     private async Task FinishAsync(Guid recordingId, Guid token, RecordingStatus status, string? error)

@@ -40,6 +40,15 @@ public sealed class JobRecovery(IServiceScopeFactory scopes, Microsoft.Extension
         if (queued.Count > 0)
             logger.LogInformation("Re-queued {Count} recordings ({Interrupted} interrupted while running).", queued.Count, interrupted.Count);
 
+        // Re-scoring under a protocol version that had not finished when the process stopped: queued again
+        // (it skips the recordings already scored under that version).
+        if (alone)
+        {
+            var unfinished = await db.StudyProtocols.AsNoTracking().Where(p => p.RescoreStartedUtc != null && p.RescoreFinishedUtc == null)
+                .Select(p => new { p.StudyId, p.Version }).ToListAsync(stoppingToken);
+            foreach (var p in unfinished) RescoreStudyJob.Enqueue(jobs, p.StudyId, p.Version);
+        }
+
         // Recordings queued from outside this process (the 'painreview demo' command) are picked up
         // too. A second job for a recording is harmless: only one can claim it.
         // Then, periodically: recordings queued from outside (the 'painreview demo' command), and

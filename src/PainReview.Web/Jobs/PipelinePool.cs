@@ -15,6 +15,11 @@ public sealed class PipelinePool(ModelDirectory models, Microsoft.Extensions.Opt
 
     public ModelDirectory Models => models;
 
+    private CanonicalFace? _canonical;
+
+    /// <summary>The canonical face (the population neutral), for scoring stored frames without a pipeline.</summary>
+    public CanonicalFace Canonical => _canonical ??= CanonicalFace.Load(models.File(ModelCatalog.CanonicalFace));
+
     public Lease Rent()
     {
         if (!_idle.TryTake(out var pipeline))

@@ -14,7 +14,7 @@ namespace PainReview.Web.Features.Recordings;
 /// value before, and the original is shown and exported beside the value in force. Participants can
 /// be withdrawn: their data stays, and leaves exports and statistics from then on.
 /// </summary>
-public sealed partial class RecordCorrections(PainReviewDbContext db, StudyAccess access, AuditLog audit)
+public sealed partial class RecordCorrections(PainReviewDbContext db, StudyAccess access, AuditLog audit, Hangfire.IBackgroundJobClient? jobs = null)
 {
     public static readonly string[] RecordingFields = ["participant", "timepoint", "recordedOn", "vasSelfReport"];
 
@@ -75,7 +75,14 @@ public sealed partial class RecordCorrections(PainReviewDbContext db, StudyAcces
                 break;
         }
         if (before == after) throw new PortalValidationException($"The {field} is already {after ?? "empty"}: nothing to correct.");
+        var formerParticipant = db.Entry(recording).Property(r => r.ParticipantId).OriginalValue;
         await RecordAsync(studyId, recordingId, recording.ParticipantId, field, before, after, reason.Trim());
+        // Under a neutral-recording protocol, who, when and at which timepoint decide which recording is the
+        // neutral one: the participants concerned are scored again (from their stored frames).
+        if (jobs is not null && field is "participant" or "timepoint" or "recordedOn"
+            && (await Protocols.ProtocolService.CurrentAsync(db, studyId)).Config.Baseline.Mode == PainReview.Pipeline.Analysis.BaselineMode.Recording)
+            foreach (var participant in new[] { formerParticipant, recording.ParticipantId }.Distinct())
+                Jobs.RescoreStudyJob.EnqueueParticipant(jobs, participant);
     }
 
     public async Task CorrectCodeAsync(Guid participantId, string? code, string? reason)

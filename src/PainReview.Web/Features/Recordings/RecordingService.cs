@@ -34,7 +34,7 @@ public sealed partial class RecordingService(
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")]
     private static partial Regex ParticipantCodePattern();
 
-    public async Task<Study> CreateStudyAsync(string name, string? description)
+    public async Task<Study> CreateStudyAsync(string name, string? description, PainReview.Pipeline.Analysis.AnalysisConfig? protocol = null)
     {
         var actor = await access.ActorAsync();
         if (!actor.IsAdmin && !actor.Roles.Contains(Roles.Coordinator))
@@ -42,9 +42,12 @@ public sealed partial class RecordingService(
         name = (name ?? "").Trim();
         if (name.Length is < 2 or > 200) throw new PortalValidationException("A study name needs 2 to 200 characters.");
         if (await db.Studies.AnyAsync(s => s.Name == name)) throw new PortalValidationException($"A study called '{name}' already exists.");
+        protocol ??= new PainReview.Pipeline.Analysis.AnalysisConfig();
+        if (Protocols.ProtocolService.Problems(protocol) is { Count: > 0 } problems) throw new Protocols.ProtocolInvalidException(problems);
         var study = new Study { Name = name, Description = description?.Trim(), CreatedBy = actor.Name };
         db.Studies.Add(study);
-        await audit.AddAsync("study.created", nameof(Study), study.Id.ToString(), after: new { study.Name, study.Description }, studyId: study.Id);
+        db.StudyProtocols.Add(Protocols.ProtocolService.Initial(study.Id, protocol, actor.Name));
+        await audit.AddAsync("study.created", nameof(Study), study.Id.ToString(), after: new { study.Name, study.Description, protocol = new { version = 1, configuration = Protocols.ProtocolService.AuditForm(protocol) } }, studyId: study.Id);
         // The creator is the study's first member (an Admin sees every study without one).
         if (actor.Roles.Contains(Roles.Coordinator))
         {

@@ -55,7 +55,8 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
         foreach (var frame in apex)
         {
             var previous = existing.FirstOrDefault(d => d.FrameIndex == frame.FrameIndex);
-            if (!frame.Apex && previous is not { AddedByReviewer: true })
+            // A frame decided under an earlier protocol keeps its decision (and can be decided again) even where it is no longer APEX.
+            if (!frame.Apex && previous is null)
                 throw new PortalValidationException($"Frame {frame.FrameIndex} is not an APEX frame; add it as a missed frame instead.");
             var before = previous is null ? "pending" : previous.Decision.ToString();
             if (previous is not null && previous.AddedByReviewer && decision == DecisionKind.Rejected)
@@ -65,7 +66,11 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
             }
             else if (previous is null)
             {
-                db.ReviewDecisions.Add(new ReviewDecision { RecordingId = recordingId, FrameIndex = frame.FrameIndex, Decision = decision, Reason = reason, Reviewer = user });
+                db.ReviewDecisions.Add(new ReviewDecision
+                {
+                    RecordingId = recordingId, FrameIndex = frame.FrameIndex, Decision = decision, Reason = reason, Reviewer = user,
+                    ProtocolVersion = recording.ProtocolVersion, WasApex = frame.Apex,
+                });
             }
             else
             {
@@ -73,6 +78,8 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
                 previous.Reason = reason;
                 previous.Reviewer = user;
                 previous.AtUtc = DateTime.UtcNow;
+                previous.ProtocolVersion = recording.ProtocolVersion;
+                previous.WasApex = frame.Apex;
             }
             await audit.AddAsync(decision == DecisionKind.Accepted ? "apex.accepted" : "apex.rejected", "Frame", $"{recordingId}:{frame.FrameIndex}",
                 before: new { frame = frame.FrameIndex, decision = before }, after: new { frame = frame.FrameIndex, decision = decision.ToString() },
@@ -95,6 +102,7 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
         db.ReviewDecisions.Add(new ReviewDecision
         {
             RecordingId = recordingId, FrameIndex = frameIndex, Decision = DecisionKind.Accepted, AddedByReviewer = true, Reason = reason, Reviewer = user,
+            ProtocolVersion = recording.ProtocolVersion, WasApex = false,
         });
         await audit.AddAsync("apex.added", "Frame", $"{recordingId}:{frameIndex}", before: new { frame = frameIndex, decision = "not APEX" },
             after: new { frame = frameIndex, decision = "added" }, reason: reason, studyId: recording.StudyId, recordingId: recordingId, user: user);
@@ -143,7 +151,7 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
         {
             RecordingId = recordingId, SignerId = user.Id, SignerName = string.IsNullOrWhiteSpace(user.DisplayName) ? user.Email ?? actor.Name : user.DisplayName!,
             SignerEmail = user.Email ?? actor.Name, Meaning = meaning, RecordHash = ReviewRules.RecordHash(recording, decisions, corrections, code),
-            AnalysisVersion = ReviewRules.AnalysisVersionOf(recording),
+            AnalysisVersion = ReviewRules.AnalysisVersionOf(recording), ProtocolVersion = recording.ProtocolVersion,
         };
         db.ReviewSignatures.Add(signature);
         recording.ReviewState = ReviewState.Reviewed;

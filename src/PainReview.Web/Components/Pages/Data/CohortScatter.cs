@@ -8,28 +8,32 @@ namespace PainReview.Web.Components.Pages.Data;
 /// <summary>The cohort scatter: HPII (APEX and all frames) against VAS, each with its least-squares line.</summary>
 public static class CohortScatter
 {
-    public static (IList<ITrace> Data, Plotly.Blazor.Layout Layout) Build(CohortReport report)
+    /// <param name="people">One point per participant (and timepoint), as the page shows by default; else one per recording.</param>
+    public static (IList<ITrace> Data, Plotly.Blazor.Layout Layout) Build(CohortReport report, bool people = true)
     {
         var data = new List<ITrace>();
-        void Add(string name, Func<CohortPoint, double?> value, string colour)
+        void Add(string name, IReadOnlyList<(double Vas, double Score, string Label)> points, string colour)
         {
-            var points = report.Points.Where(p => value(p).HasValue).ToList();
             data.Add(new Scatter
             {
                 Name = name, Mode = ModeFlag.Markers,
-                X = points.Select(p => (object)p.Vas).ToList(), Y = points.Select(p => (object)value(p)!.Value).ToList(),
-                TextArray = points.Select(p => $"{p.Participant} {p.Timepoint}").ToList(),
+                X = points.Select(p => (object)p.Vas).ToList(), Y = points.Select(p => (object)p.Score).ToList(),
+                TextArray = points.Select(p => p.Label).ToList(),
                 Marker = new Plotly.Blazor.Traces.ScatterLib.Marker { Color = colour, Size = 9 },
             });
-            if (CohortAnalytics.Regression(points.Select(p => (p.Vas, value(p)!.Value)).ToList()) is { } line)
+            if (CohortAnalytics.Regression(points.Select(p => (p.Vas, p.Score)).ToList()) is { } line)
                 data.Add(new Scatter
                 {
                     Name = name + " (fit)", Mode = ModeFlag.Lines, X = [0.0, 10.0], Y = [line.Intercept, line.Intercept + line.Slope * 10],
                     Line = new Plotly.Blazor.Traces.ScatterLib.Line { Color = colour, Dash = "dash", Width = 2 },
                 });
         }
-        Add("HPII, APEX frames", p => p.HpiiApex, "#C86A00");
-        Add("HPII, all frames", p => p.HpiiAll, "#1F3B73");
+        List<(double, double, string)> Recordings(Func<CohortPoint, double?> value) =>
+            report.Points.Where(p => value(p).HasValue).Select(p => (p.Vas, value(p)!.Value, $"{p.Participant} {p.Timepoint}")).ToList();
+        static List<(double, double, string)> People(PeopleCorrelation c) =>
+            c.Points.Select(p => (p.Vas, p.Score, $"{p.Participant} {p.Timepoint} ({p.Recordings} recordings)")).ToList();
+        Add("HPII, APEX frames", people ? People(report.People.HpiiApex) : Recordings(p => p.HpiiApex), "#C86A00");
+        Add("HPII, all frames", people ? People(report.People.HpiiAll) : Recordings(p => p.HpiiAll), "#1F3B73");
         var layout = new Plotly.Blazor.Layout
         {
             Height = 380,
