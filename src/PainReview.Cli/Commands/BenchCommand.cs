@@ -24,9 +24,15 @@ internal static class BenchCommand
         var config = Common.ConfigOption();
         var twoStage = new Option<bool>("--two-stage") { Description = "Also run the two-stage APEX search and compare its APEX set and time with the full pass." };
         var step = new Option<int>("--step") { Description = "Two-stage: the cheap pass measures every k-th frame.", DefaultValueFactory = _ => 4 };
+        var candidates = new Option<double>("--candidate-quantile")
+        {
+            Description = "Two-stage: a sampled frame opens a window when its provisional HPII reaches this quantile of the samples so far.",
+            DefaultValueFactory = _ => TwoStageAnalyzer.DefaultCandidateQuantile,
+            Validators = { r => { if (r.GetValueOrDefault<double>() is not (> 0 and < 1)) r.AddError("--candidate-quantile must be between 0 and 1."); } },
+        };
         var command = new Command("bench", "Measure decode-only, decode and full-pipeline speed (frames/s) and memory on one clip.")
         {
-            video, models, gpu, lanes, json, config, twoStage, step,
+            video, models, gpu, lanes, json, config, twoStage, step, candidates,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -106,7 +112,7 @@ internal static class BenchCommand
             if (r.GetValue(twoStage))
             {
                 var settings = Common.LoadConfig(r.GetValue(config));
-                var result = await new TwoStageAnalyzer(pipeline).FindApexAsync(info.Path, settings, r.GetValue(step), cancellationToken: ct);
+                var result = await new TwoStageAnalyzer(pipeline).FindApexAsync(info.Path, settings, r.GetValue(step), r.GetValue(candidates), ct);
                 var full = analysis.Frames.Where(f => f.Apex).Select(f => f.Index).ToHashSet();
                 var found = result.ApexFrames.ToHashSet();
                 var both = full.Intersect(found).Count();

@@ -36,8 +36,11 @@ public sealed class TwoStageAnalyzer(FacePipeline pipeline)
     /// <summary>The running baseline and threshold are refreshed every this many samples.</summary>
     public const int RefreshEvery = 16;
 
+    /// <summary>The share of samples below which a sample opens no window (APEX takes the top quarter).</summary>
+    public const double DefaultCandidateQuantile = 0.5;
+
     public async Task<TwoStageResult> FindApexAsync(string path, AnalysisConfig? config = null, int step = 4,
-        double candidateQuantile = 0.5, CancellationToken cancellationToken = default)
+        double candidateQuantile = DefaultCandidateQuantile, CancellationToken cancellationToken = default)
     {
         config ??= new AnalysisConfig();
         if (step < 2) throw new ArgumentOutOfRangeException(nameof(step), "The cheap pass needs a step of 2 or more.");
