@@ -36,6 +36,8 @@ internal static class BenchCommand
         };
         command.SetAction(async (r, ct) =>
         {
+            // The runtime's own start (process start to this command), counted in the whole-process time.
+            var runtimeSeconds = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds;
             var input = r.GetValue(video)!;
             var info = await Common.ProbeAsync(input, ct);
             var c = CultureInfo.InvariantCulture;
@@ -68,7 +70,6 @@ internal static class BenchCommand
             var startup = Stopwatch.StartNew();
             using var pipeline = Common.OpenPipeline(r.GetValue(models), r.GetValue(gpu), r.GetValue(lanes));
             var loadSeconds = startup.Elapsed.TotalSeconds;
-            var runtimeSeconds = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds - sw.Elapsed.TotalSeconds - ffmpegSeconds - loadSeconds;
             var memory = new List<(int Frame, long WorkingSet, long Managed)>();
             var process = Process.GetCurrentProcess();
             var sampleEvery = Math.Max(1, decoded / 10);

@@ -64,7 +64,6 @@ public sealed class FacePipeline : IDisposable
     private readonly BlazeFaceDetector _front;
     private readonly BlazeFaceDetector? _back;
     private readonly FaceMeshLandmarker _mesh;
-    private readonly ModelDirectory _models;
     private readonly InferenceOptions _inference;
     private readonly bool _useFarDetector;
     private (BlazeFaceDetector Front, BlazeFaceDetector? Back, FaceMeshLandmarker Mesh)? _secondLane;
@@ -75,16 +74,10 @@ public sealed class FacePipeline : IDisposable
         models.EnsureComplete();
         inference ??= new InferenceOptions();
         Models = models;
-        _models = models;
         _inference = inference;
         _useFarDetector = useFarDetector;
         Canonical = CanonicalFace.Load(models.File(ModelCatalog.CanonicalFace));
-        _front = new BlazeFaceDetector(models.File(ModelCatalog.DetectorFront), BlazeFaceVariant.Front, inference);
-        _back = useFarDetector
-            ? new BlazeFaceDetector(models.File(ModelCatalog.DetectorBack), BlazeFaceVariant.Back, inference) { MinScore = FarDetectorMinScore }
-            : null;
-        _mesh = new FaceMeshLandmarker(models.File(ModelCatalog.FaceMesh), inference);
-        WarmUp();
+        (_front, _back, _mesh) = OpenSessions();
     }
 
     /// <summary>The far-face detector fires on texture with scores up to about 0.75 on scenes without faces.</summary>
@@ -100,13 +93,22 @@ public sealed class FacePipeline : IDisposable
     /// </summary>
     public int Lanes { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 2);
 
-    /// <summary>The first inference of a session is slow (allocation, kernel selection): pay it up front.</summary>
-    private void WarmUp()
+    /// <summary>
+    /// One lane's sessions (detectors and mesh), warmed up: the first inference of a session is slow
+    /// (allocation, kernel selection), so it is paid here rather than on the first frame.
+    /// </summary>
+    private (BlazeFaceDetector Front, BlazeFaceDetector? Back, FaceMeshLandmarker Mesh) OpenSessions()
     {
+        var front = new BlazeFaceDetector(Models.File(ModelCatalog.DetectorFront), BlazeFaceVariant.Front, _inference);
+        var back = _useFarDetector
+            ? new BlazeFaceDetector(Models.File(ModelCatalog.DetectorBack), BlazeFaceVariant.Back, _inference) { MinScore = FarDetectorMinScore }
+            : null;
+        var mesh = new FaceMeshLandmarker(Models.File(ModelCatalog.FaceMesh), _inference);
         var blank = new byte[64 * 64 * 3];
-        _front.Detect(blank, 64, 64);
-        _back?.Detect(blank, 64, 64);
-        _mesh.Run(blank, 64, 64, new SquareRegion(32, 32, 64, 0), new float[FaceMeshLandmarker.LandmarkCount * 3]);
+        front.Detect(blank, 64, 64);
+        back?.Detect(blank, 64, 64);
+        mesh.Run(blank, 64, 64, new SquareRegion(32, 32, 64, 0), new float[FaceMeshLandmarker.LandmarkCount * 3]);
+        return (front, back, mesh);
     }
 
     /// <param name="analyze">When given, only frames it accepts are measured (the others are decoded and passed over,
@@ -177,25 +179,14 @@ public sealed class FacePipeline : IDisposable
             }
         }, CancellationToken.None)).ToArray();
 
-        int frames = 0, withFace = 0;
-        var lastReport = 0L;
+        var sink = new FrameSink(onFrame, progress, timings, estimated);
         try
         {
             while (true)
             {
-                var output = outputs[frames % outputs.Length].Reader;
+                var output = outputs[sink.Frames % outputs.Length].Reader;
                 if (!await output.WaitToReadAsync(cancellationToken)) break;
-                var geometry = await output.ReadAsync(cancellationToken);
-                if (geometry.Face.FaceFound) withFace++;
-                var handlerStart = Stopwatch.GetTimestamp();
-                onFrame(geometry);
-                timings.Handler += Stopwatch.GetElapsedTime(handlerStart);
-                frames++;
-                if (progress is not null && (Environment.TickCount64 - lastReport > 100 || frames == estimated))
-                {
-                    lastReport = Environment.TickCount64;
-                    progress.Report(new AnalysisProgress(frames, Math.Max(estimated, frames), "analysing"));
-                }
+                sink.Deliver(await output.ReadAsync(cancellationToken));
             }
             // A lane that failed ends its output with the error (a decode failure reaches both): surface it.
             foreach (var output in outputs) await output.Reader.Completion;
@@ -215,8 +206,8 @@ public sealed class FacePipeline : IDisposable
         timings.Pose = TimeSpan.FromTicks(poseTicks.Sum());
         timings.DecodeWait = decodeWait;
         timings.Wall = wall.Elapsed;
-        progress?.Report(new AnalysisProgress(frames, frames, "done"));
-        return new PipelineRun(video, frames, withFace, trackers.Sum(t => t.Detections), timings);
+        progress?.Report(new AnalysisProgress(sink.Frames, sink.Frames, "done"));
+        return new PipelineRun(video, sink.Frames, sink.WithFace, trackers.Sum(t => t.Detections), timings);
     }
 
     /// <summary>The second lane's own sessions (ONNX sessions and their buffers serve one thread at a time).</summary>
@@ -224,17 +215,7 @@ public sealed class FacePipeline : IDisposable
     {
         lock (_laneLock)
         {
-            if (_secondLane is { } lane) return lane;
-            var front = new BlazeFaceDetector(_models.File(ModelCatalog.DetectorFront), BlazeFaceVariant.Front, _inference);
-            var back = _useFarDetector
-                ? new BlazeFaceDetector(_models.File(ModelCatalog.DetectorBack), BlazeFaceVariant.Back, _inference) { MinScore = FarDetectorMinScore }
-                : null;
-            var mesh = new FaceMeshLandmarker(_models.File(ModelCatalog.FaceMesh), _inference);
-            var blank = new byte[64 * 64 * 3];
-            front.Detect(blank, 64, 64);
-            back?.Detect(blank, 64, 64);
-            mesh.Run(blank, 64, 64, new SquareRegion(32, 32, 64, 0), new float[FaceMeshLandmarker.LandmarkCount * 3]);
-            _secondLane = (front, back, mesh);
+            _secondLane ??= OpenSessions();
             return _secondLane.Value;
         }
     }
@@ -248,8 +229,7 @@ public sealed class FacePipeline : IDisposable
         var timings = new StageTimings();
         var wall = Stopwatch.StartNew();
         var estimated = video.EstimatedFrameCount;
-        int frames = 0, withFace = 0;
-        var lastReport = 0L;
+        var sink = new FrameSink(onFrame, progress, timings, estimated);
         progress?.Report(new AnalysisProgress(0, estimated, "decoding"));
 
         var waitStart = Stopwatch.GetTimestamp();
@@ -261,23 +241,9 @@ public sealed class FacePipeline : IDisposable
                 if (analyze is not null && !analyze(frame.Index))
                 {
                     tracker.Reset();
-                    frames++;
-                    waitStart = Stopwatch.GetTimestamp();
-                    continue;
+                    sink.Skip();
                 }
-                var geometry = Measure(tracker, frame, quality, timings);
-                if (geometry.Face.FaceFound) withFace++;
-
-                var handlerStart = Stopwatch.GetTimestamp();
-                onFrame(geometry);
-                timings.Handler += Stopwatch.GetElapsedTime(handlerStart);
-                frames++;
-            }
-
-            if (progress is not null && (Environment.TickCount64 - lastReport > 100 || frames == estimated))
-            {
-                lastReport = Environment.TickCount64;
-                progress.Report(new AnalysisProgress(frames, Math.Max(estimated, frames), "analysing"));
+                else sink.Deliver(Measure(tracker, frame, quality, timings));
             }
             waitStart = Stopwatch.GetTimestamp();
         }
@@ -285,8 +251,37 @@ public sealed class FacePipeline : IDisposable
         timings.Detect = tracker.DetectTime;
         timings.Mesh = tracker.MeshTime;
         timings.Wall = wall.Elapsed;
-        progress?.Report(new AnalysisProgress(frames, frames, "done"));
-        return new PipelineRun(video, frames, withFace, tracker.Detections, timings);
+        progress?.Report(new AnalysisProgress(sink.Frames, sink.Frames, "done"));
+        return new PipelineRun(video, sink.Frames, sink.WithFace, tracker.Detections, timings);
+    }
+
+    /// <summary>Hands measured frames on in order, times the handler and reports progress at most every 100 ms.</summary>
+    private sealed class FrameSink(Action<FrameGeometry> onFrame, IProgress<AnalysisProgress>? progress, StageTimings timings, long estimated)
+    {
+        private long _lastReport;
+
+        public int Frames { get; private set; }
+        public int WithFace { get; private set; }
+
+        public void Deliver(FrameGeometry geometry)
+        {
+            if (geometry.Face.FaceFound) WithFace++;
+            var start = Stopwatch.GetTimestamp();
+            onFrame(geometry);
+            timings.Handler += Stopwatch.GetElapsedTime(start);
+            Skip();
+        }
+
+        /// <summary>Counts a frame that was decoded but not measured.</summary>
+        public void Skip()
+        {
+            Frames++;
+            if (progress is not null && (Environment.TickCount64 - _lastReport > 100 || Frames == estimated))
+            {
+                _lastReport = Environment.TickCount64;
+                progress.Report(new AnalysisProgress(Frames, Math.Max(estimated, Frames), "analysing"));
+            }
+        }
     }
 
     /// <summary>A tracker over this pipeline's models; one per video.</summary>
