@@ -18,6 +18,7 @@ RUN apt-get update \
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props PainReview.sln appsettings.json ./
 COPY src/ src/
+COPY wwwroot-assets/ wwwroot-assets/
 RUN dotnet publish src/PainReview.Web/PainReview.Web.csproj -c Release -p:OnnxGpu=$ONNX_GPU -o /app/web \
  && dotnet publish src/PainReview.Cli/PainReview.Cli.csproj -c Release -p:OnnxGpu=$ONNX_GPU -o /app/cli \
  && dotnet /app/cli/painreview.dll models fetch --dir /app/models \
