@@ -23,6 +23,11 @@ if (portal.ServesPages)
         app.UseHsts();
     }
     app.UseSecurityHeaders();
+    // The portal's own assets (wwwroot-assets/) are public: served before routing and the sign-in fallback policy.
+    app.UsePortalAssets();
+    app.UseRouting();
+    app.UseAuthentication();
+    app.UseAuthorization();
     app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
     app.UseAntiforgery();
     app.MapStaticAssets().AllowAnonymous();

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using CsvHelper;
 using PainReview.Pipeline.Analysis;
 using PainReview.Pipeline.Models;
 using PainReview.Pipeline.Scoring;
@@ -123,28 +124,48 @@ internal static class CohortCommand
 
     private static string Key(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
 
+    /// <summary>Reads the manifest as CSV (quoted cells may hold commas); a sentence names the line of any problem.</summary>
     internal static List<ManifestRow> ReadManifest(FileInfo file)
     {
         if (!file.Exists) throw new FileNotFoundException($"No such manifest: {file.FullName}");
-        var lines = File.ReadAllLines(file.FullName);
-        if (lines.Length == 0) throw new InvalidDataException($"{file.Name} is empty.");
-        var header = lines[0].Split(',').Select(h => h.Trim().ToLowerInvariant()).ToArray();
-        int videoColumn = Array.IndexOf(header, "video"), vasColumn = Array.IndexOf(header, "vas"), participantColumn = Array.IndexOf(header, "participant");
-        if (videoColumn < 0 || vasColumn < 0)
-            throw new InvalidDataException($"{file.Name}: the header must name the columns video and vas (and optionally participant).");
-        var rows = new List<ManifestRow>();
-        for (var i = 1; i < lines.Length; i++)
+        if (file.Length == 0) throw new InvalidDataException($"{file.Name} is empty.");
+        using var reader = File.OpenText(file.FullName);
+        var options = new CsvReaderOptions
         {
-            if (string.IsNullOrWhiteSpace(lines[i])) continue;
-            var cells = lines[i].Split(',').Select(c => c.Trim()).ToArray();
-            if (cells.Length <= Math.Max(videoColumn, vasColumn))
-                throw new InvalidDataException($"{file.Name} line {i + 1}: expected at least {Math.Max(videoColumn, vasColumn) + 1} columns.");
-            if (!double.TryParse(cells[vasColumn], NumberStyles.Float, CultureInfo.InvariantCulture, out var vas) || vas is < 0 or > 10)
-                throw new InvalidDataException($"{file.Name} line {i + 1}: VAS '{cells[vasColumn]}' is not a number from 0 to 10.");
-            var video = Path.GetFullPath(Path.Combine(file.DirectoryName!, cells[videoColumn]));
-            rows.Add(new ManifestRow(i + 1, video, vas, participantColumn >= 0 && participantColumn < cells.Length ? cells[participantColumn] : null));
+            HasHeader = true,
+            TrimWhitespace = true,
+            TrackLineNumbers = true,
+            SkipEmptyLines = true,
+            MalformedData = CsvMalformedDataHandling.Throw,
+        };
+        using var csv = CsvReader.Create(reader, options, false);
+        try
+        {
+            csv.ReadHeader();
+            var header = csv.Headers.Select(h => h.Trim().ToLowerInvariant()).ToList();
+            if (header.Count == 0) throw new InvalidDataException($"{file.Name} is empty.");
+            int videoColumn = header.IndexOf("video"), vasColumn = header.IndexOf("vas"), participantColumn = header.IndexOf("participant");
+            if (videoColumn < 0 || vasColumn < 0)
+                throw new InvalidDataException($"{file.Name}: the header must name the columns video and vas (and optionally participant).");
+            var rows = new List<ManifestRow>();
+            while (csv.Read())
+            {
+                var line = (int)csv.LineNumber;
+                var cells = Enumerable.Range(0, csv.FieldCount).Select(i => csv.GetString(i).Trim()).ToArray();
+                if (cells.All(c => c.Length == 0)) continue;
+                if (cells.Length <= Math.Max(videoColumn, vasColumn))
+                    throw new InvalidDataException($"{file.Name} line {line}: expected at least {Math.Max(videoColumn, vasColumn) + 1} columns.");
+                if (!double.TryParse(cells[vasColumn], NumberStyles.Float, CultureInfo.InvariantCulture, out var vas) || vas is < 0 or > 10)
+                    throw new InvalidDataException($"{file.Name} line {line}: VAS '{cells[vasColumn]}' is not a number from 0 to 10.");
+                var video = Path.GetFullPath(Path.Combine(file.DirectoryName!, cells[videoColumn]));
+                rows.Add(new ManifestRow(line, video, vas, participantColumn >= 0 && participantColumn < cells.Length ? cells[participantColumn] : null));
+            }
+            if (rows.Count == 0) throw new InvalidDataException($"{file.Name} lists no recordings.");
+            return rows;
         }
-        if (rows.Count == 0) throw new InvalidDataException($"{file.Name} lists no recordings.");
-        return rows;
+        catch (CsvFormatException e)
+        {
+            throw new InvalidDataException($"{file.Name} cannot be read as CSV: {e.Message.Split('\n')[0]}");
+        }
     }
 }

@@ -92,12 +92,26 @@ internal static class PortalDataCommands
         {
             var folder = r.GetValue(data)!;
             await using var db = Open(folder);
-            var result = await DemoStudies.CreateAsync(db, r.GetValue(from)!.FullName, Path.Combine(folder.FullName, "videos"), CliUser, ct);
+            var result = await DemoStudies.CreateAsync(db, r.GetValue(from)!.FullName, Path.Combine(folder.FullName, "videos"), CliUser, ProbeDemoVideoAsync, ct);
             Console.WriteLine($"{result.Study.Name}: {result.Added.Count} recordings queued (VAS labels generated and marked as such).");
             foreach (var skipped in result.Skipped) Console.WriteLine($"  skipped {skipped}");
             Console.WriteLine("The portal analyses them as soon as it runs (./run.sh).");
             return CliErrors.Ok;
         });
         return command;
+    }
+
+    /// <summary>The pipeline's probe for a demo study (the data project does not reference the pipeline).</summary>
+    private static async Task<DemoVideo> ProbeDemoVideoAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var v = await PainReview.Pipeline.Decoding.VideoProbe.ProbeAsync(path, cancellationToken: cancellationToken);
+            return new DemoVideo(v.Container, v.Codec, v.Width, v.Height, v.Rotation, v.FrameRate, v.Duration, v.IsStillImage);
+        }
+        catch (PainReview.Pipeline.Decoding.VideoInputException e)
+        {
+            throw new InvalidDataException(e.Message, e);
+        }
     }
 }

@@ -3,11 +3,16 @@ using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using PainReview.Data.Audit;
 using PainReview.Data.Entities;
-using PainReview.Pipeline.Decoding;
 
 namespace PainReview.Data.Demo;
 
 public sealed record DemoResult(Study Study, IReadOnlyList<string> Added, IReadOnlyList<string> Skipped);
+
+/// <summary>What a demo recording records of its video (the pipeline's probe, mapped by the caller).</summary>
+public sealed record DemoVideo(string Container, string Codec, int Width, int Height, int Rotation, double FrameRate, TimeSpan Duration, bool IsStillImage);
+
+/// <summary>Probes one file; throws <see cref="InvalidDataException"/> with a sentence when it is no video PainReview can read.</summary>
+public delegate Task<DemoVideo> DemoVideoProbe(string path, CancellationToken cancellationToken);
 
 /// <summary>
 /// Demo studies: built from the videos in a folder, with generated VAS labels marked as such, kept
@@ -18,7 +23,7 @@ public static class DemoStudies
     public const string GeneratedLabelNote = "DEMO: the VAS label was generated, not reported by a participant.";
 
     public static async Task<DemoResult> CreateAsync(PainReviewDbContext db, string folder, string videoStore, string createdBy,
-        CancellationToken cancellationToken = default)
+        DemoVideoProbe probe, CancellationToken cancellationToken = default)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"No such folder: {folder}");
         var baseName = $"Demo: {new DirectoryInfo(folder).Name} ({DateTime.UtcNow:yyyy-MM-dd HH:mm})";
@@ -31,13 +36,13 @@ public static class DemoStudies
         Directory.CreateDirectory(videoStore);
         foreach (var path in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
         {
-            VideoInfo info;
+            DemoVideo info;
             try
             {
-                info = await VideoProbe.ProbeAsync(path, cancellationToken: cancellationToken);
+                info = await probe(path, cancellationToken);
                 if (info.IsStillImage) { skipped.Add($"{Path.GetFileName(path)}: a still image"); continue; }
             }
-            catch (VideoInputException e)
+            catch (InvalidDataException e)
             {
                 skipped.Add($"{Path.GetFileName(path)}: {e.Message}");
                 continue;

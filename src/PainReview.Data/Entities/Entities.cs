@@ -324,7 +324,7 @@ public class FrameResult
     public double? Hpii { get; set; }
     public double? Pspi { get; set; }
     public bool Apex { get; set; }
-    /// <summary>A smile frame (lip corners pulled enough to explain cheek and lip movement), from <see cref="Pipeline.Analysis.FrameRecord.Smile"/>.</summary>
+    /// <summary>A smile frame (lip corners pulled enough to explain cheek and lip movement), from the pipeline's FrameRecord.Smile.</summary>
     public bool Smile { get; set; }
 
     // What scoring needs, kept so a new protocol re-scores without decoding the video.
@@ -332,62 +332,13 @@ public class FrameResult
     public bool Detected { get; set; }
     public bool MultipleFaces { get; set; }
     public bool SubjectUncertain { get; set; }
-    /// <summary>The raw geometric features as little-endian float32 (<see cref="Pipeline.Analysis.StoredFrames"/>); null without a face.</summary>
+    /// <summary>The raw geometric features as little-endian float32 (the pipeline's StoredFrames; mapped in PainReview.Web.Jobs.FrameMapping); null without a face.</summary>
     public byte[]? Features { get; set; }
     /// <summary>How many features <see cref="Features"/> holds; a build with another count analyses the video again.</summary>
     public int FeatureCount { get; set; }
 
-    /// <summary>AU intensities in <see cref="Pipeline.ActionUnits.ActionUnit"/> order.</summary>
+    /// <summary>AU intensities in the pipeline's ActionUnit order (AU01 ... AU43).</summary>
     public float?[] ActionUnits() => [Au01, Au02, Au04, Au06, Au07, Au09, Au10, Au12, Au15, Au25, Au26, Au43];
-
-    public static FrameResult From(Guid recordingId, Pipeline.Analysis.FrameRecord f)
-    {
-        float? Au(Pipeline.ActionUnits.ActionUnit u) => f.Au(u);
-        return new FrameResult
-        {
-            RecordingId = recordingId, FrameIndex = f.Index, TimeSeconds = f.TimeSeconds, Face = f.Face, Confidence = f.Confidence,
-            Yaw = f.Yaw, Pitch = f.Pitch, Roll = f.Roll, Usable = f.Usable,
-            Au01 = Au(Pipeline.ActionUnits.ActionUnit.AU01), Au02 = Au(Pipeline.ActionUnits.ActionUnit.AU02),
-            Au04 = Au(Pipeline.ActionUnits.ActionUnit.AU04), Au06 = Au(Pipeline.ActionUnits.ActionUnit.AU06),
-            Au07 = Au(Pipeline.ActionUnits.ActionUnit.AU07), Au09 = Au(Pipeline.ActionUnits.ActionUnit.AU09),
-            Au10 = Au(Pipeline.ActionUnits.ActionUnit.AU10), Au12 = Au(Pipeline.ActionUnits.ActionUnit.AU12),
-            Au15 = Au(Pipeline.ActionUnits.ActionUnit.AU15), Au25 = Au(Pipeline.ActionUnits.ActionUnit.AU25),
-            Au26 = Au(Pipeline.ActionUnits.ActionUnit.AU26), Au43 = Au(Pipeline.ActionUnits.ActionUnit.AU43),
-            Hpii = f.Hpii, Pspi = f.Pspi, Apex = f.Apex, Smile = f.Smile,
-            PoseOk = f.PoseOk, Detected = f.Detected, MultipleFaces = f.MultipleFaces, SubjectUncertain = f.SubjectUncertain,
-            Features = f.Features is null ? null : Pipeline.Analysis.StoredFrames.Pack(f.Features), FeatureCount = f.Features?.Length ?? 0,
-        };
-    }
-
-    /// <summary>Writes a new scoring of this frame (same frame, same stored features).</summary>
-    public void ApplyScores(Pipeline.Analysis.FrameRecord f)
-    {
-        float? Au(Pipeline.ActionUnits.ActionUnit u) => f.Au(u);
-        Usable = f.Usable; PoseOk = f.PoseOk;
-        Au01 = Au(Pipeline.ActionUnits.ActionUnit.AU01); Au02 = Au(Pipeline.ActionUnits.ActionUnit.AU02);
-        Au04 = Au(Pipeline.ActionUnits.ActionUnit.AU04); Au06 = Au(Pipeline.ActionUnits.ActionUnit.AU06);
-        Au07 = Au(Pipeline.ActionUnits.ActionUnit.AU07); Au09 = Au(Pipeline.ActionUnits.ActionUnit.AU09);
-        Au10 = Au(Pipeline.ActionUnits.ActionUnit.AU10); Au12 = Au(Pipeline.ActionUnits.ActionUnit.AU12);
-        Au15 = Au(Pipeline.ActionUnits.ActionUnit.AU15); Au25 = Au(Pipeline.ActionUnits.ActionUnit.AU25);
-        Au26 = Au(Pipeline.ActionUnits.ActionUnit.AU26); Au43 = Au(Pipeline.ActionUnits.ActionUnit.AU43);
-        Hpii = f.Hpii; Pspi = f.Pspi; Apex = f.Apex; Smile = f.Smile;
-    }
-
-    /// <summary>Whether this stored frame can be scored again by this build (its features are this build's).</summary>
-    public bool Scorable => Pipeline.Analysis.StoredFrames.Scorable(Face, Features, FeatureCount);
-
-    /// <summary>The frame as it was before scoring (features, pose, quality flags), with usable decided by these pose limits.</summary>
-    public Pipeline.Analysis.FrameRecord ToUnscoredRecord(Pipeline.Faces.QualityOptions quality) =>
-        Pipeline.Analysis.StoredFrames.Rebuild(FrameIndex, TimeSeconds, Face, Confidence, Yaw, Pitch, Roll, Detected, MultipleFaces, SubjectUncertain,
-            Pipeline.Analysis.StoredFrames.Unpack(Features, FeatureCount), quality);
-
-    /// <summary>The stored frame as the scoring library sees it: AU intensities, no geometry.</summary>
-    public Pipeline.Analysis.FrameRecord ToRecord() => new()
-    {
-        Index = FrameIndex, TimeSeconds = TimeSeconds, Face = Face, Confidence = Confidence, PoseOk = Usable, Usable = Usable,
-        Yaw = Yaw, Pitch = Pitch, Roll = Roll, Smile = Smile, Detected = Detected, MultipleFaces = MultipleFaces, SubjectUncertain = SubjectUncertain,
-        ActionUnits = Usable ? ActionUnits().Select(v => v ?? 0).ToArray() : null,
-    };
 }
 
 /// <summary>Append-only record of who changed what, when, from what, to what, and why.</summary>

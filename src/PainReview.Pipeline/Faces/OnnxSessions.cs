@@ -14,7 +14,7 @@ public sealed record InferenceOptions
 {
     /// <summary>
     /// Threads inside one operator. One is fastest on small machines: the second core decodes video
-    /// (measured in AU-NOTES.md).
+    /// (measure with `painreview bench` or scripts/bench.sh).
     /// </summary>
     public int IntraOpThreads { get; init; } = 1;
     public ExecutionProvider Provider { get; init; } = ExecutionProvider.Cpu;

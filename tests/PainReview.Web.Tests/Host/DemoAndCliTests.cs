@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using PainReview.Data.Demo;
 using PainReview.Data.Entities;
 using PainReview.Pipeline.Tests.Support;
+using PainReview.Web.Jobs;
 using PainReview.Web.Tests.Support;
 
 namespace PainReview.Web.Tests.Host;
@@ -31,7 +32,7 @@ public sealed class DemoAndCliTests(PortalFixture portal) : IDisposable
     [Fact]
     public async Task A_demo_study_is_labelled_analysed_and_deleted_in_one_action()
     {
-        var result = await portal.Factory.WithDbAsync(db => DemoStudies.CreateAsync(db, DemoFolder(), VideoStore, "admin@example.org"));
+        var result = await portal.Factory.WithDbAsync(db => DemoStudies.CreateAsync(db, DemoFolder(), VideoStore, "admin@example.org", DemoVideos.ProbeAsync));
         Assert.True(result.Study.IsDemo);
         Assert.StartsWith("Demo: ", result.Study.Name);
         Assert.Equal(2, result.Added.Count);
@@ -73,7 +74,7 @@ public sealed class DemoAndCliTests(PortalFixture portal) : IDisposable
     [Fact]
     public async Task Painreview_export_writes_the_same_dataset_from_the_command_line()
     {
-        var demo = await portal.Factory.WithDbAsync(db => DemoStudies.CreateAsync(db, DemoFolder(), VideoStore, "admin@example.org"));
+        var demo = await portal.Factory.WithDbAsync(db => DemoStudies.CreateAsync(db, DemoFolder(), VideoStore, "admin@example.org", DemoVideos.ProbeAsync));
         foreach (var r in demo.Study.Recordings) await portal.Factory.WaitForAnalysisAsync(r.Id, TimeSpan.FromSeconds(120));
         var output = _temp.File("export.json");
         var (code, stdout, stderr) = RunCli("export", "--data", portal.Factory.DataDirectory, "--study", demo.Study.Name, "--format", "json",

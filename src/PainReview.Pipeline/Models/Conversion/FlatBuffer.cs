@@ -31,8 +31,6 @@ internal readonly struct FlatTable
         return entry >= _vtableSize ? 0 : BinaryPrimitives.ReadUInt16LittleEndian(_buffer.AsSpan(_vtable + entry));
     }
 
-    public bool Has(int field) => FieldOffset(field) != 0;
-
     public int Int32(int field, int fallback = 0)
     {
         var o = FieldOffset(field);

@@ -4,6 +4,7 @@ using PainReview.Data.Entities;
 using PainReview.Pipeline.ActionUnits;
 using PainReview.Pipeline.Analysis;
 using PainReview.Pipeline.Scoring;
+using PainReview.Web.Jobs;
 
 namespace PainReview.Web.Features.Cohort;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using PainReview.Data.Export;
 using PainReview.Pipeline.Analysis;
+using PainReview.Pipeline.Rendering;
 using PainReview.Pipeline.Scoring;
 
 namespace PainReview.Web.Features.Cohort;
@@ -121,8 +122,8 @@ public static class CohortReportHtml
                 svg.Append(C, $"<line x1=\"{X(0):0.#}\" y1=\"{Y(line.Intercept):0.#}\" x2=\"{X(10):0.#}\" y2=\"{Y(line.Intercept + line.Slope * 10):0.#}\" stroke=\"{colour}\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>");
             svg.Append(C, $"<circle cx=\"{left + 20}\" cy=\"{top + 18 + legendRow * 20}\" r=\"5\" fill=\"{colour}\"/><text x=\"{left + 32}\" y=\"{top + 22 + legendRow * 20}\" font-size=\"12\">{label}</text>");
         }
-        Series(people.HpiiApex, "#C86A00", "HPII, APEX frames (line: least squares)", 0);
-        Series(people.HpiiAll, "#1F3B73", "HPII, all frames", 1);
+        Series(people.HpiiApex, ChartPalette.Apex, "HPII, APEX frames (line: least squares)", 0);
+        Series(people.HpiiAll, ChartPalette.Hpii, "HPII, all frames", 1);
         return svg.Append("</svg>").ToString();
     }
 

@@ -1,3 +1,4 @@
+using PainReview.Pipeline.Rendering;
 using PainReview.Web.Features.Cohort;
 using Plotly.Blazor;
 using Plotly.Blazor.Traces;
@@ -32,8 +33,8 @@ public static class CohortScatter
             report.Points.Where(p => value(p).HasValue).Select(p => (p.Vas, value(p)!.Value, $"{p.Participant} {p.Timepoint}")).ToList();
         static List<(double, double, string)> People(PeopleCorrelation c) =>
             c.Points.Select(p => (p.Vas, p.Score, $"{p.Participant} {p.Timepoint} ({p.Recordings} recordings)")).ToList();
-        Add("HPII, APEX frames", people ? People(report.People.HpiiApex) : Recordings(p => p.HpiiApex), "#C86A00");
-        Add("HPII, all frames", people ? People(report.People.HpiiAll) : Recordings(p => p.HpiiAll), "#1F3B73");
+        Add("HPII, APEX frames", people ? People(report.People.HpiiApex) : Recordings(p => p.HpiiApex), ChartPalette.Apex);
+        Add("HPII, all frames", people ? People(report.People.HpiiAll) : Recordings(p => p.HpiiAll), ChartPalette.Hpii);
         var layout = new Plotly.Blazor.Layout
         {
             Height = 380,
