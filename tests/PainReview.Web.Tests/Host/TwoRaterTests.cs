@@ -144,5 +144,26 @@ public sealed class TwoRaterTests(PortalFixture portal) : IDisposable
         // Everything resolved: the decisions in force are signed as usual.
         await AsAsync(Adjudicator, s => s.GetRequiredService<ReviewService>().SignAsync(id, after.Recording.ReviewVersion, PortalFactory.Password, "Approved"));
         Assert.True((await LoadAsync(Adjudicator, id)).IsSigned);
+
+        // The export carries each rater's decisions and the adjudicator's, beside the decisions in force.
+        var rows = await AsAsync(PortalFactory.EmailOf(Roles.DataManager), async s =>
+        {
+            var file = await s.GetRequiredService<PainReview.Web.Features.Export.ExportService>()
+                .ExportAsync(studyId, PainReview.Data.Export.ExportFormat.Csv, false, false, CancellationToken.None);
+            try
+            {
+                using var zip = System.IO.Compression.ZipFile.OpenRead(file.Path);
+                using var reader = new StreamReader(zip.GetEntry("rater_decisions.csv")!.Open());
+                return (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+            }
+            finally
+            {
+                File.Delete(file.Path);
+            }
+        });
+        var frames = spans.Sum(s => s.Length);
+        Assert.Equal(frames, rows.Count(r => r.Contains(",first,", StringComparison.Ordinal)));
+        Assert.Equal(frames, rows.Count(r => r.Contains(",second,", StringComparison.Ordinal)));
+        Assert.Equal(recording.Differences.Sum(s => s.Last - s.First + 1), rows.Count(r => r.Contains(",adjudicator,", StringComparison.Ordinal)));
     }
 }
