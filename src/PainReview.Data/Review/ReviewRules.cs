@@ -112,7 +112,9 @@ public static class ReviewRules
     public static bool SeesOtherRater(RaterSlot? slot) => slot is not (RaterSlot.First or RaterSlot.Second);
 
     /// <summary>Whether a rater is kept from the VAS and HPII: only the two raters of a study that blinds them.</summary>
-    public static bool BlindedToLabels(Study study, RaterSlot? slot) => study.TwoRaters && study.BlindRaters && slot is RaterSlot.First or RaterSlot.Second;
+    public static bool BlindedToLabels(Study study, RaterSlot? slot) => BlindedToLabels(study.TwoRaters, study.BlindRaters, slot);
+
+    public static bool BlindedToLabels(bool twoRaters, bool blindRaters, RaterSlot? slot) => twoRaters && blindRaters && slot is RaterSlot.First or RaterSlot.Second;
 
     public static readonly string[] SignatureMeanings = ["Reviewed", "Approved"];
 
