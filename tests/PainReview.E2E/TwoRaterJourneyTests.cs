@@ -25,8 +25,7 @@ public sealed class TwoRaterJourneyTests(BrowserSession session) : IClassFixture
         string[] users = ["rater.a@example.org", "rater.b@example.org", "adjudicator@example.org"];
         foreach (var user in users)
         {
-            await session.CreateUserAsync(user, Password, "Clinician");
-            await session.AddMemberAsync(study, user, "Clinician");
+            await session.CreateUserAsync(user, Password, "Clinician"); // and a Clinician of the last seeded study
         }
         var options = new DbContextOptionsBuilder<PainReviewDbContext>().UseSqlite($"Data Source={Path.Combine(session.DataDirectory, "painreview.db")}").Options;
         await using (var db = new PainReviewDbContext(options))
