@@ -20,6 +20,8 @@ public class PainReviewDbContext(DbContextOptions<PainReviewDbContext> options) 
     public DbSet<ReviewSignature> ReviewSignatures => Set<ReviewSignature>();
     public DbSet<Correction> Corrections => Set<Correction>();
     public DbSet<StudyProtocol> StudyProtocols => Set<StudyProtocol>();
+    public DbSet<RaterAssignment> RaterAssignments => Set<RaterAssignment>();
+    public DbSet<RaterDecision> RaterDecisions => Set<RaterDecision>();
     /// <summary>This deployment's own key ring (cookies, antiforgery): never shared with another instance.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 

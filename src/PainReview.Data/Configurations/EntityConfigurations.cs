@@ -173,3 +173,30 @@ internal sealed class CorrectionConfiguration : IEntityTypeConfiguration<Correct
         b.HasIndex(c => c.StudyId);
     }
 }
+
+internal sealed class RaterAssignmentConfiguration : IEntityTypeConfiguration<RaterAssignment>
+{
+    public void Configure(EntityTypeBuilder<RaterAssignment> b)
+    {
+        b.HasIndex(a => new { a.RecordingId, a.Slot }).IsUnique();
+        b.HasIndex(a => new { a.StudyId, a.UserId });
+        b.Property(a => a.Slot).HasConversion<string>().HasMaxLength(20);
+        b.Property(a => a.UserId).HasMaxLength(450);
+        b.Property(a => a.UserName).HasMaxLength(256);
+        b.Property(a => a.AssignedBy).HasMaxLength(256);
+        b.HasOne<Recording>().WithMany().HasForeignKey(a => a.RecordingId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class RaterDecisionConfiguration : IEntityTypeConfiguration<RaterDecision>
+{
+    public void Configure(EntityTypeBuilder<RaterDecision> b)
+    {
+        b.HasIndex(d => new { d.RecordingId, d.Slot, d.FrameIndex }).IsUnique();
+        b.Property(d => d.Slot).HasConversion<string>().HasMaxLength(20);
+        b.Property(d => d.Decision).HasConversion<string>().HasMaxLength(20);
+        b.Property(d => d.Reason).HasMaxLength(1000);
+        b.Property(d => d.Reviewer).HasMaxLength(256);
+        b.HasOne<Recording>().WithMany().HasForeignKey(d => d.RecordingId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -75,6 +75,10 @@ public class Study
     public List<Participant> Participants { get; set; } = [];
     public List<Recording> Recordings { get; set; } = [];
     public List<StudyProtocol> Protocols { get; set; } = [];
+    /// <summary>Two independent reviews: two assigned raters decide each recording blind to each other, an adjudicator settles the differences.</summary>
+    public bool TwoRaters { get; set; }
+    /// <summary>With <see cref="TwoRaters"/>: the raters do not see the VAS or the HPII either.</summary>
+    public bool BlindRaters { get; set; }
 }
 
 /// <summary>
@@ -359,4 +363,42 @@ public class AuditEvent
     public string? PreviousHash { get; set; }
     /// <summary>SHA-256 over this event's fields and <see cref="PreviousHash"/>.</summary>
     public string? Hash { get; set; }
+}
+
+/// <summary>A reviewer's place on a recording under two independent reviews.</summary>
+public enum RaterSlot
+{
+    First = 1,
+    Second = 2,
+    /// <summary>The third reviewer, who settles the spans the two raters decided differently.</summary>
+    Adjudicator = 3,
+}
+
+/// <summary>A study member (Clinician) assigned by a Coordinator to review a recording in a slot.</summary>
+public class RaterAssignment
+{
+    public long Id { get; set; }
+    public Guid RecordingId { get; set; }
+    public Guid StudyId { get; set; }
+    public RaterSlot Slot { get; set; }
+    public required string UserId { get; set; }
+    /// <summary>The assignee's name as the audit trail writes users (their e-mail).</summary>
+    public required string UserName { get; set; }
+    public required string AssignedBy { get; set; }
+    public DateTime AssignedUtc { get; set; } = DateTime.UtcNow;
+    /// <summary>When the rater signed their own review (password confirmed); null until then.</summary>
+    public DateTime? SignedUtc { get; set; }
+}
+
+/// <summary>One rater's (or the adjudicator's) decision on one frame, kept apart from the decisions in force.</summary>
+public class RaterDecision
+{
+    public long Id { get; set; }
+    public Guid RecordingId { get; set; }
+    public RaterSlot Slot { get; set; }
+    public int FrameIndex { get; set; }
+    public DecisionKind Decision { get; set; }
+    public string? Reason { get; set; }
+    public required string Reviewer { get; set; }
+    public DateTime AtUtc { get; set; } = DateTime.UtcNow;
 }

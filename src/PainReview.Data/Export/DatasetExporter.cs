@@ -130,7 +130,7 @@ public sealed partial class DatasetExporter(PainReviewDbContext db)
                 ["configuration"] = a.Config, ["models"] = a.Models, ["recordings"] = new JsonArray(a.Recordings.Select(x => (JsonNode)JsonValue.Create(x)!).ToArray()),
             }).ToArray()),
             ["recordings"] = recordings,
-            ["tables"] = request.Format == ExportFormat.Json ? "recordings[] with frames[] and decisions[]; audit[]" : "recordings, frames, decisions, audit",
+            ["tables"] = request.Format == ExportFormat.Json ? "recordings[] with frames[], decisions[] and rater_decisions[]; audit[]" : "recordings, frames, decisions, rater_decisions, audit",
             ["review_states"] = new JsonObject
             {
                 ["pending"] = "a machine APEX frame nobody has decided on: counted neither as accepted nor as rejected",
@@ -140,6 +140,7 @@ public sealed partial class DatasetExporter(PainReviewDbContext db)
                 ["hpii_mean_apex"] = "over the machine's APEX frames, before review",
                 ["hpii_mean_accepted_apex"] = "over accepted and added frames only (empty when none is accepted)",
                 ["review_state"] = "Reviewed only while an electronic signature is in force (signed_by, signed_utc, signature_meaning, signature_record_hash: SHA-256 of the decisions, corrections, VAS in force and analysis version signed); a reopened review voids its signature, which stays listed as voided",
+                ["decisions_in_force"] = "the decisions table holds the decisions in force; in a study with two independent reviews they are the spans both raters decided alike and, where they differed, the adjudicator's decision (rater_decisions holds each rater's and the adjudicator's own decisions)",
                 ["originals"] = "participant_original, timepoint_original, recorded_on_original and vas_self_report_original hold the values entered at upload where they were corrected since",
             },
             ["pseudonymisation"] = "participants by code only; no names, file names or faces unless raw video was explicitly included",
@@ -201,6 +202,15 @@ public sealed partial class DatasetExporter(PainReviewDbContext db)
             reason = d.Reason, reviewer = d.Reviewer, at_utc = d.AtUtc.ToString("O"), protocol_version = d.ProtocolVersion, was_apex = d.WasApex,
         }).ToList();
 
+    private async Task<List<RaterDecisionRow>> RaterDecisionRowsAsync(Guid id, CancellationToken ct) =>
+        (await db.RaterDecisions.AsNoTracking().Where(d => d.RecordingId == id).ToListAsync(ct))
+        .OrderBy(d => d.Slot).ThenBy(d => d.FrameIndex)
+        .Select(d => new RaterDecisionRow
+        {
+            recording_id = id.ToString(), rater = d.Slot.ToString().ToLowerInvariant(), reviewer = d.Reviewer, frame = d.FrameIndex,
+            decision = d.Decision.ToString(), reason = d.Reason, at_utc = d.AtUtc.ToString("O"),
+        }).ToList();
+
     private async Task<List<AuditRow>> AuditRowsAsync(List<Guid> ids, Guid studyId, CancellationToken ct)
     {
         var events = await db.AuditEvents.AsNoTracking()
@@ -251,6 +261,10 @@ public sealed partial class DatasetExporter(PainReviewDbContext db)
         {
             foreach (var id in ids) await CsvTable<DecisionRow>.WriteRowsAsync(csv, await DecisionRowsAsync(id, ct));
         });
+        await WriteCsvEntryAsync<RaterDecisionRow>(zip, "rater_decisions.csv", async csv =>
+        {
+            foreach (var id in ids) await CsvTable<RaterDecisionRow>.WriteRowsAsync(csv, await RaterDecisionRowsAsync(id, ct));
+        });
         await WriteCsvEntryAsync<AuditRow>(zip, "audit.csv", async csv => await CsvTable<AuditRow>.WriteRowsAsync(csv, await AuditRowsAsync(ids, study, ct)));
         return frames;
     }
@@ -273,6 +287,7 @@ public sealed partial class DatasetExporter(PainReviewDbContext db)
             long frames = 0;
             var framesPath = Path.Combine(temporary.FullName, "frames.parquet");
             var decisionsPath = Path.Combine(temporary.FullName, "decisions.parquet");
+            var raterDecisionsPath = Path.Combine(temporary.FullName, "rater_decisions.parquet");
             foreach (var recording in recordings)
             {
                 // One row group per recording: only one recording's frames in memory at a time.
@@ -281,12 +296,16 @@ public sealed partial class DatasetExporter(PainReviewDbContext db)
                 frames += rows.Count;
                 var decisions = await DecisionRowsAsync(Guid.Parse(recording.recording_id), ct);
                 if (decisions.Count > 0) await AppendParquetAsync(decisionsPath, decisions, ct);
+                var raterDecisions = await RaterDecisionRowsAsync(Guid.Parse(recording.recording_id), ct);
+                if (raterDecisions.Count > 0) await AppendParquetAsync(raterDecisionsPath, raterDecisions, ct);
             }
+            if (!File.Exists(raterDecisionsPath)) await AppendParquetAsync(raterDecisionsPath, new List<RaterDecisionRow>(), ct);
             if (!File.Exists(decisionsPath)) await AppendParquetAsync(decisionsPath, new List<DecisionRow>(), ct);
             if (!File.Exists(framesPath)) await AppendParquetAsync(framesPath, new List<FrameRow>(), ct);
             await WriteParquetEntryAsync(zip, "recordings.parquet", recordings, ct);
             await CopyEntryAsync(zip, "frames.parquet", framesPath, ct);
             await CopyEntryAsync(zip, "decisions.parquet", decisionsPath, ct);
+            await CopyEntryAsync(zip, "rater_decisions.parquet", raterDecisionsPath, ct);
                 await WriteParquetEntryAsync(zip, "audit.parquet", await AuditRowsAsync(ids, study, ct), ct);
             return frames;
         }
@@ -351,6 +370,7 @@ public sealed partial class DatasetExporter(PainReviewDbContext db)
             var frameRows = await FrameRowsAsync(id, recording.participant, ct);
             node["frames"] = JsonSerializer.SerializeToNode(frameRows);
             node["decisions"] = JsonSerializer.SerializeToNode(await DecisionRowsAsync(id, ct));
+            node["rater_decisions"] = JsonSerializer.SerializeToNode(await RaterDecisionRowsAsync(id, ct));
             node.WriteTo(json);
             frames += frameRows.Count;
             await json.FlushAsync(ct); // one recording at a time leaves memory

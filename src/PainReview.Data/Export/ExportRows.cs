@@ -101,6 +101,19 @@ public sealed class DecisionRow
     public bool? was_apex { get; set; }
 }
 
+/// <summary>Two independent reviews: each rater's own decisions and the adjudicator's, kept apart from the decisions in force (decisions table).</summary>
+public sealed class RaterDecisionRow
+{
+    public string recording_id { get; set; } = "";
+    /// <summary>first, second or adjudicator.</summary>
+    public string rater { get; set; } = "";
+    public string reviewer { get; set; } = "";
+    public int frame { get; set; }
+    public string decision { get; set; } = "";
+    public string? reason { get; set; }
+    public string at_utc { get; set; } = "";
+}
+
 public sealed class AuditRow
 {
     public string at_utc { get; set; } = "";

@@ -17,6 +17,15 @@ public enum FrameVerdict
     Added,
 }
 
+/// <summary>A rater's verdict on a whole APEX span (the unit of inter-rater agreement).</summary>
+public enum SpanVerdict
+{
+    Accepted,
+    Rejected,
+    /// <summary>Some frames of the span accepted, others rejected.</summary>
+    Mixed,
+}
+
 /// <summary>How many APEX frames stand where. The figures "over accepted APEX frames" use <see cref="InForce"/>.</summary>
 public sealed record ApexTally(int Machine, int Pending, int Accepted, int Rejected, int Added)
 {
@@ -68,6 +77,44 @@ public static class ReviewRules
 
     /// <summary>The VAS label in force: the latest clinician correction, else the (possibly corrected) self-report.</summary>
     public static double? VasInForce(double? selfReport, IEnumerable<VasCorrection> corrections) => LatestCorrection(corrections)?.Value ?? selfReport;
+
+    /// <summary>
+    /// Two independent reviews: the decision in force on a frame. The adjudicator's decision wins;
+    /// otherwise the raters' decision where both made the same one; otherwise none (pending: the
+    /// frame waits for the adjudicator, or for a rater).
+    /// </summary>
+    public static T? InForce<T>(T? first, T? second, T? adjudicated) where T : struct, Enum =>
+        adjudicated ?? (first is { } a && second is { } b && EqualityComparer<T>.Default.Equals(a, b) ? a : null);
+
+    /// <summary>
+    /// A rater's verdict on a whole APEX span, the unit agreement is measured on: accepted or
+    /// rejected when every frame of the span has that decision, mixed when both occur, null
+    /// (pending) while any frame is undecided.
+    /// </summary>
+    public static SpanVerdict? SpanVerdictOf(IEnumerable<DecisionKind?> frameDecisions)
+    {
+        bool accepted = false, rejected = false, any = false;
+        foreach (var d in frameDecisions)
+        {
+            any = true;
+            switch (d)
+            {
+                case null: return null;
+                case DecisionKind.Accepted: accepted = true; break;
+                default: rejected = true; break;
+            }
+        }
+        if (!any) return null;
+        return accepted && rejected ? SpanVerdict.Mixed : accepted ? SpanVerdict.Accepted : SpanVerdict.Rejected;
+    }
+
+    /// <summary>Whether a rater sees the other rater's decisions: never while the recording is under two independent reviews.</summary>
+    public static bool SeesOtherRater(RaterSlot? slot) => slot is not (RaterSlot.First or RaterSlot.Second);
+
+    /// <summary>Whether a rater is kept from the VAS and HPII: only the two raters of a study that blinds them.</summary>
+    public static bool BlindedToLabels(Study study, RaterSlot? slot) => BlindedToLabels(study.TwoRaters, study.BlindRaters, slot);
+
+    public static bool BlindedToLabels(bool twoRaters, bool blindRaters, RaterSlot? slot) => twoRaters && blindRaters && slot is RaterSlot.First or RaterSlot.Second;
 
     public static readonly string[] SignatureMeanings = ["Reviewed", "Approved"];
 

@@ -199,14 +199,18 @@ public static class PortalEndpoints
             .RequireAuthorization(p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, Access.ApiTokenHandler.SchemeName).RequireRole(Roles.Coordinator, Roles.Admin))
             .WithMetadata(new RequestSizeLimitAttribute(long.MaxValue));
 
-        api.MapGet("/recordings/{id:guid}", async (Guid id, PainReviewDbContext db, Access.StudyAccess access) =>
+        api.MapGet("/recordings/{id:guid}", async (Guid id, PainReviewDbContext db, Access.StudyAccess access, Review.TwoRaterService raters) =>
         {
             await access.RequireRecordingAsync(id, Access.StudyPermission.View, "see it");
+            var study = await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => r.Study!).SingleAsync();
+            // A rater blinded to the HPII does not get it here either.
+            var blind = PainReview.Data.Review.ReviewRules.BlindedToLabels(study, study.TwoRaters ? await raters.SlotOfAsync(id) : null);
             var found = await db.Recordings.AsNoTracking().Where(r => r.Id == id).Select(r => new
             {
                 r.Id, r.StudyId, participant = r.Participant!.Code, r.Timepoint, r.RecordedOn, status = r.Status.ToString(), r.Progress, r.Error,
                 // Never the uploader's file name: it can name the participant.
-                r.Frames, r.UsableFrames, r.ApexFrames, r.HpiiMeanAll, r.HpiiMeanApex, r.HpiiPeak,
+                r.Frames, r.UsableFrames, r.ApexFrames, HpiiMeanAll = blind ? null : r.HpiiMeanAll, HpiiMeanApex = blind ? null : r.HpiiMeanApex,
+                HpiiPeak = blind ? null : r.HpiiPeak,
             }).SingleAsync();
             return TypedResults.Ok(found);
         });

@@ -117,6 +117,7 @@ public static class ServiceRegistration
         services.AddScoped<RecordCorrections>();
         services.AddScoped<Features.Admin.UserAdministration>();
         services.AddScoped<Features.Review.ReviewService>();
+        services.AddScoped<Features.Review.TwoRaterService>();
         services.AddSingleton<Features.Review.ReviewMedia>();
         services.AddScoped<Features.Export.ExportService>();
         services.AddScoped<Features.Cohort.CohortAnalytics>();

@@ -121,7 +121,7 @@ public sealed class ExportAndCohortTests(PortalFixture portal, CohortStudy cohor
         Assert.Equal("application/zip", type);
         Assert.EndsWith("-csv.zip", name);
         using var zip = new ZipArchive(new MemoryStream(bytes));
-        Assert.Equal(["manifest.json", "recordings.csv", "frames.csv", "decisions.csv", "audit.csv"], zip.Entries.Select(e => e.FullName));
+        Assert.Equal(["manifest.json", "recordings.csv", "frames.csv", "decisions.csv", "rater_decisions.csv", "audit.csv"], zip.Entries.Select(e => e.FullName));
         var expected = await ExpectedAsync(study, reviewedOnly: true);
         Assert.Equal(4, expected.Count);
 

@@ -31,7 +31,15 @@ public sealed class ReviewModel
 
     /// <summary>The signature in force, if the recording is signed (a signed recording is read-only).</summary>
     public ReviewSignature? ActiveSignature => Signatures.Where(s => s.IsActive).OrderByDescending(s => s.SignedUtc).FirstOrDefault();
-    public bool IsSigned => ActiveSignature is not null;
+    /// <summary>Read-only: the decisions in force are signed, or (two independent reviews) this rater signed their own review.</summary>
+    public bool IsSigned => ActiveSignature is not null || RaterSignedUtc is not null;
+
+    /// <summary>Two independent reviews: the acting user's place on the recording (null when the study reviews once, or they are not assigned).</summary>
+    public RaterSlot? RaterSlot { get; init; }
+    /// <summary>When this rater signed their own review.</summary>
+    public DateTime? RaterSignedUtc { get; init; }
+    /// <summary>The VAS and HPII are withheld from this rater.</summary>
+    public bool BlindedToLabels { get; init; }
 
     public VasCorrection? LatestCorrection => ReviewRules.LatestCorrection(Corrections);
 

@@ -22,7 +22,7 @@ public sealed class SignedRecordException(string message) : PortalValidationExce
 /// with a message saying who changed what, never silently overwritten.
 /// </summary>
 public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access.StudyAccess access,
-    Microsoft.AspNetCore.Identity.UserManager<ApplicationUser> users)
+    Microsoft.AspNetCore.Identity.UserManager<ApplicationUser> users, TwoRaterService raters)
 {
     public async Task<ReviewModel?> LoadAsync(Guid recordingId)
     {
@@ -33,19 +33,43 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
         var frames = await db.FrameResults.AsNoTracking().Where(f => f.RecordingId == recordingId).OrderBy(f => f.FrameIndex)
             .Select(f => new ReviewFrame(f.FrameIndex, f.TimeSeconds, f.Usable, f.Au04, f.Au06, f.Au07, f.Au09, f.Hpii, f.Apex))
             .ToListAsync();
-        var decisions = await db.ReviewDecisions.AsNoTracking().Where(d => d.RecordingId == recordingId).ToDictionaryAsync(d => d.FrameIndex);
+        var slot = recording.Study!.TwoRaters ? await raters.SlotOfAsync(recordingId) : null;
+        var assignment = slot is null ? null : await db.RaterAssignments.AsNoTracking().SingleAsync(a => a.RecordingId == recordingId && a.Slot == slot);
+        // A rater sees their own decisions only, never the other rater's (nor the decisions in force, which follow from both).
+        var decisions = ReviewRules.SeesOtherRater(slot)
+            ? await db.ReviewDecisions.AsNoTracking().Where(d => d.RecordingId == recordingId).ToDictionaryAsync(d => d.FrameIndex)
+            : await db.RaterDecisions.AsNoTracking().Where(d => d.RecordingId == recordingId && d.Slot == slot)
+                .Select(d => new ReviewDecision { RecordingId = d.RecordingId, FrameIndex = d.FrameIndex, Decision = d.Decision, Reason = d.Reason, Reviewer = d.Reviewer, AtUtc = d.AtUtc })
+                .ToDictionaryAsync(d => d.FrameIndex);
         var corrections = await db.VasCorrections.AsNoTracking().Where(c => c.RecordingId == recordingId).OrderBy(c => c.AtUtc).ToListAsync();
         var signatures = await db.ReviewSignatures.AsNoTracking().Where(s => s.RecordingId == recordingId).OrderBy(s => s.SignedUtc).ToListAsync();
         var metadata = await db.Corrections.AsNoTracking().Where(c => c.RecordingId == recordingId || c.ParticipantId == recording.ParticipantId).OrderBy(c => c.AtUtc).ToListAsync();
+        var blinded = ReviewRules.BlindedToLabels(recording.Study, slot);
+        if (blinded)
+        {
+            // Blinded raters see neither the VAS (self-report or corrected) nor the HPII.
+            recording.VasSelfReport = null;
+            recording.HpiiMeanAll = recording.HpiiMeanApex = recording.HpiiPeak = recording.PspiMeanAll = null;
+            frames = frames.Select(f => f with { Hpii = null }).ToList();
+            corrections = [];
+            metadata = metadata.Where(c => !c.Field.Contains("vas", StringComparison.OrdinalIgnoreCase)).ToList();
+        }
         return new ReviewModel
         {
             Recording = recording, Frames = frames, Decisions = decisions, Corrections = corrections, Signatures = signatures, MetadataCorrections = metadata,
+            RaterSlot = slot, RaterSignedUtc = assignment?.SignedUtc, BlindedToLabels = blinded,
         };
     }
 
     /// <summary>Accepts or rejects APEX frames (one frame or a whole span).</summary>
     public async Task DecideAsync(Guid recordingId, int expectedVersion, IReadOnlyCollection<int> frames, DecisionKind decision, string? reason)
     {
+        if (await RaterOfAsync(recordingId) is { } rater)
+        {
+            await DecideAsRaterAsync(rater, frames, decision, reason);
+            return;
+        }
+        await RefuseUnderTwoRatersAsync(recordingId);
         var recording = await ClaimAsync(recordingId, expectedVersion);
         var apex = await db.FrameResults.Where(f => f.RecordingId == recordingId && frames.Contains(f.FrameIndex))
             .Select(f => new { f.FrameIndex, f.Apex }).ToListAsync();
@@ -91,6 +115,9 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
     /// <summary>Adds a usable frame the algorithm did not pick as APEX.</summary>
     public async Task AddFrameAsync(Guid recordingId, int expectedVersion, int frameIndex, string? reason)
     {
+        if (await RaterOfAsync(recordingId) is not null)
+            throw new PortalValidationException("Under two independent reviews the raters decide the machine's APEX spans; adding frames is not part of it.");
+        await RefuseUnderTwoRatersAsync(recordingId);
         var recording = await ClaimAsync(recordingId, expectedVersion);
         var frame = await db.FrameResults.SingleOrDefaultAsync(f => f.RecordingId == recordingId && f.FrameIndex == frameIndex)
             ?? throw new PortalValidationException($"Frame {frameIndex} does not exist in this recording.");
@@ -114,6 +141,8 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
     {
         if (value is < 0 or > 10 || double.IsNaN(value)) throw new PortalValidationException("A VAS value is between 0 and 10.");
         if (string.IsNullOrWhiteSpace(reason)) throw new PortalValidationException("Give the reason for the correction.");
+        if (await RaterOfAsync(recordingId) is { } rater && rater.Blinded)
+            throw Access.AccessException.Forbidden("correct the VAS: the study's raters are blinded to it");
         var recording = await ClaimAsync(recordingId, expectedVersion);
         var previous = await db.VasCorrections.Where(c => c.RecordingId == recordingId).OrderByDescending(c => c.AtUtc).ThenByDescending(c => c.Id).FirstOrDefaultAsync();
         var user = await audit.CurrentUserAsync();
@@ -133,6 +162,8 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
     {
         meaning = ReviewRules.SignatureMeanings.FirstOrDefault(m => m.Equals(meaning?.Trim(), StringComparison.OrdinalIgnoreCase))
             ?? throw new PortalValidationException($"Choose what the signature means: {string.Join(" or ", ReviewRules.SignatureMeanings)}.");
+        if (await RaterOfAsync(recordingId) is { } rater) return await SignAsRaterAsync(rater, password, meaning);
+        await RequireResolvedAsync(recordingId);
         var recording = await ClaimAsync(recordingId, expectedVersion);
         if (recording.Status != RecordingStatus.Completed) throw new PortalValidationException("Only analysed recordings can be signed.");
         if (recording.UsableFrames is not > 0) throw new PortalValidationException("This recording has no usable face: there is nothing to review or sign.");
@@ -186,6 +217,110 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
             after: new { state = nameof(ReviewState.NotReviewed), voided = active.Count }, reason: reason.Trim(),
             studyId: recording.StudyId, recordingId: recordingId, user: actor.Name);
         await SaveAsync(recording);
+    }
+
+    /// <summary>The acting rater's place on a recording under two independent reviews; null when the study reviews once.</summary>
+    private sealed record RaterContext(Recording Recording, RaterAssignment Assignment, bool Blinded);
+
+    /// <summary>
+    /// Under two independent reviews only the recording's two assigned raters decide it; anyone else
+    /// (the adjudicator included, who settles differences on the agreement page) is refused.
+    /// </summary>
+    private async Task<RaterContext?> RaterOfAsync(Guid recordingId)
+    {
+        await access.RequireRecordingAsync(recordingId, Access.StudyPermission.Review, "review recordings");
+        var recording = await db.Recordings.Include(r => r.Study).SingleOrDefaultAsync(r => r.Id == recordingId) ?? throw Access.AccessException.RecordingNotFound();
+        if (!recording.Study!.TwoRaters) return null;
+        var actor = await access.ActorAsync();
+        var assignment = await db.RaterAssignments.SingleOrDefaultAsync(a => a.RecordingId == recordingId && a.UserId == actor.UserId);
+        if (assignment is null || assignment.Slot == RaterSlot.Adjudicator) return null;
+        return new RaterContext(recording, assignment, ReviewRules.BlindedToLabels(recording.Study, assignment.Slot));
+    }
+
+    /// <summary>In a two-rater study, work on the decisions in force waits until both raters signed and every difference is adjudicated.</summary>
+    private async Task RequireResolvedAsync(Guid recordingId)
+    {
+        var recording = await db.Recordings.AsNoTracking().Include(r => r.Study).SingleOrDefaultAsync(r => r.Id == recordingId) ?? throw Access.AccessException.RecordingNotFound();
+        if (!recording.Study!.TwoRaters) return;
+        var signed = await db.RaterAssignments.CountAsync(a => a.RecordingId == recordingId && a.Slot != RaterSlot.Adjudicator && a.SignedUtc != null);
+        if (signed < 2)
+            throw Access.AccessException.Forbidden("decide or sign this recording: the study has two independent reviews, and only its two assigned raters decide it until both have signed");
+        var unresolved = (await raters.SpansAsync(recordingId)).Count(s => s.InForce is null);
+        if (unresolved > 0)
+            throw new PortalValidationException($"{unresolved} span(s) the raters decided differently wait for the adjudicator.");
+    }
+
+    /// <summary>Under two independent reviews the decisions in force come from the raters and the adjudicator only.</summary>
+    private async Task RefuseUnderTwoRatersAsync(Guid recordingId)
+    {
+        if (await db.Recordings.AnyAsync(r => r.Id == recordingId && r.Study!.TwoRaters))
+            throw Access.AccessException.Forbidden(
+                "decide this recording: the study has two independent reviews, so only its two assigned raters decide it and the adjudicator settles their differences");
+    }
+
+    private async Task DecideAsRaterAsync(RaterContext rater, IReadOnlyCollection<int> frames, DecisionKind decision, string? reason)
+    {
+        if (rater.Assignment.SignedUtc is not null) throw new SignedRecordException("You signed your review of this recording: it is read-only.");
+        var recordingId = rater.Recording.Id;
+        var apex = await db.FrameResults.Where(f => f.RecordingId == recordingId && frames.Contains(f.FrameIndex)).Select(f => new { f.FrameIndex, f.Apex }).ToListAsync();
+        if (apex.Count != frames.Count) throw new PortalValidationException("Some of those frames do not exist in this recording.");
+        if (apex.FirstOrDefault(f => !f.Apex) is { } notApex) throw new PortalValidationException($"Frame {notApex.FrameIndex} is not an APEX frame.");
+        var slot = rater.Assignment.Slot;
+        var existing = await db.RaterDecisions.Where(d => d.RecordingId == recordingId && d.Slot == slot && frames.Contains(d.FrameIndex)).ToListAsync();
+        var user = await audit.CurrentUserAsync();
+        foreach (var frame in apex)
+        {
+            var previous = existing.FirstOrDefault(d => d.FrameIndex == frame.FrameIndex);
+            var before = previous?.Decision.ToString() ?? "pending";
+            if (previous is null)
+                db.RaterDecisions.Add(new RaterDecision { RecordingId = recordingId, Slot = slot, FrameIndex = frame.FrameIndex, Decision = decision, Reason = reason, Reviewer = user });
+            else
+            {
+                previous.Decision = decision;
+                previous.Reason = reason;
+                previous.Reviewer = user;
+                previous.AtUtc = DateTime.UtcNow;
+            }
+            await audit.AddAsync(decision == DecisionKind.Accepted ? "rater.accepted" : "rater.rejected", "Frame", $"{recordingId}:{frame.FrameIndex}",
+                before: new { frame = frame.FrameIndex, slot = slot.ToString(), decision = before }, after: new { frame = frame.FrameIndex, slot = slot.ToString(), decision = decision.ToString() },
+                reason: reason, studyId: rater.Recording.StudyId, recordingId: recordingId, user: user);
+        }
+        // Raters work apart: the recording's review version (which names who changed it) is left alone.
+        await db.SaveChangesAsync();
+    }
+
+    private async Task<ReviewSignature> SignAsRaterAsync(RaterContext rater, string? password, string meaning)
+    {
+        var recordingId = rater.Recording.Id;
+        if (rater.Assignment.SignedUtc is not null) throw new SignedRecordException("You have already signed your review of this recording.");
+        var slot = rater.Assignment.Slot;
+        var spans = await raters.SpansAsync(recordingId);
+        var pending = spans.Count(s => (slot == RaterSlot.First ? s.FirstRater : s.SecondRater) is null);
+        if (pending > 0) throw new PortalValidationException($"Decide every APEX span before signing: {pending} span(s) are still pending.");
+        var actor = await access.ActorAsync();
+        if (await access.ConfirmPasswordAsync(users, password) is not { } user)
+        {
+            await audit.AddAsync("signature.refused", nameof(Recording), recordingId.ToString(), after: new { reason = "wrong password", slot = slot.ToString() },
+                studyId: rater.Recording.StudyId, recordingId: recordingId, user: actor.Name);
+            await db.SaveChangesAsync();
+            throw new PortalValidationException("The password is not right: nothing was signed.");
+        }
+        var mine = await db.RaterDecisions.AsNoTracking().Where(d => d.RecordingId == recordingId && d.Slot == slot).OrderBy(d => d.FrameIndex)
+            .Select(d => new { d.FrameIndex, decision = d.Decision.ToString(), d.Reason, d.Reviewer }).ToListAsync();
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { recording = recordingId, slot = slot.ToString(), decisions = mine })));
+        rater.Assignment.SignedUtc = DateTime.UtcNow;
+        await audit.AddAsync("rater.signed", nameof(Recording), recordingId.ToString(), before: new { slot = slot.ToString(), state = "deciding" },
+            after: new { slot = slot.ToString(), state = "signed", signer = actor.Name, meaning, signedUtc = rater.Assignment.SignedUtc, recordHash = hash },
+            studyId: rater.Recording.StudyId, recordingId: recordingId, user: actor.Name);
+        await db.SaveChangesAsync();
+        var both = await db.RaterAssignments.CountAsync(a => a.RecordingId == recordingId && a.Slot != RaterSlot.Adjudicator && a.SignedUtc != null) == 2;
+        if (both) await raters.WriteInForceAsync(recordingId, actor.Name);
+        // The rater's own sign-off; the signature of the decisions in force comes after adjudication.
+        return new ReviewSignature
+        {
+            RecordingId = recordingId, SignerId = user.Id, SignerName = string.IsNullOrWhiteSpace(user.DisplayName) ? user.Email ?? actor.Name : user.DisplayName!,
+            SignerEmail = user.Email ?? actor.Name, Meaning = meaning, RecordHash = hash, SignedUtc = rater.Assignment.SignedUtc.Value,
+        };
     }
 
     private async Task<Recording> ClaimAsync(Guid recordingId, int expectedVersion, bool allowSigned = false)

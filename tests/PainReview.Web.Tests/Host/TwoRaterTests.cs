@@ -1,0 +1,169 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using PainReview.Data.Entities;
+using PainReview.Data.Review;
+using PainReview.Pipeline.Tests.Support;
+using PainReview.Web.Features.Access;
+using PainReview.Web.Features.Recordings;
+using PainReview.Web.Features.Review;
+using PainReview.Web.Tests.Support;
+
+namespace PainReview.Web.Tests.Host;
+
+/// <summary>Host: two independent reviews: blindness, who may decide, agreement and adjudication, all audited.</summary>
+[Collection(PortalCollection.Name)]
+public sealed class TwoRaterTests(PortalFixture portal) : IDisposable
+{
+    private readonly TempDirectory _temp = TestEnvironment.TempDirectory();
+    private const string First = "rater.one@example.org", Second = "rater.two@example.org", Adjudicator = "adjudicator@example.org", Outsider = "outsider@example.org";
+
+    public void Dispose() => _temp.Dispose();
+
+    private async Task<T> AsAsync<T>(string user, Func<IServiceProvider, Task<T>> work)
+    {
+        using var scope = await portal.Factory.ScopeAsAsync(user);
+        return await work(scope.ServiceProvider);
+    }
+
+    private Task AsAsync(string user, Func<IServiceProvider, Task> work) => AsAsync(user, async s => { await work(s); return 0; });
+
+    private Task<ReviewModel> LoadAsync(string user, Guid id) => AsAsync(user, async s => (await s.GetRequiredService<ReviewService>().LoadAsync(id))!);
+
+    private static int[] FramesOf(ApexSpan span) => Enumerable.Range(span.First, span.Length).ToArray();
+
+    private async Task<(Guid Study, Guid Recording)> TwoRaterStudyAsync()
+    {
+        var studyId = await portal.Factory.WithDbAsync(async db =>
+        {
+            var study = new Study { Name = $"Two raters {Guid.NewGuid():N}", CreatedBy = "test" };
+            study.Participants.Add(new Participant { Code = PortalFixture.ParticipantCode });
+            db.Studies.Add(study);
+            await db.SaveChangesAsync();
+            await Members.AddRoleUsersAsync(db, study.Id);
+            return study.Id;
+        });
+        foreach (var user in new[] { First, Second, Adjudicator }) await portal.Factory.EnsureMemberAsync(user, Roles.Clinician, studyId);
+        await portal.Factory.EnsureMemberAsync(Outsider, Roles.Clinician, portal.StudyId);
+        var clip = _temp.File($"{Guid.NewGuid():N}.mp4");
+        Ffmpeg.Run("-i", TestEnvironment.Clip("WolfgangLanger_Pexels.mp4"), "-t", "8", "-an", "-c:v", "libx264", "-preset", "ultrafast", "-metadata", $"comment={Guid.NewGuid()}", clip);
+        var client = await portal.Factory.SignedInAsync(PortalFactory.EmailOf(Roles.Coordinator));
+        var upload = await Uploads.UploadFileAsync(client, studyId, clip);
+        Assert.Equal(RecordingStatus.Completed, (await portal.Factory.WaitForAnalysisAsync(upload.Id)).Status);
+        return (studyId, upload.Id);
+    }
+
+    [Fact]
+    public async Task Two_raters_review_blind_agreement_is_kappa_and_the_adjudicator_sets_the_decisions_in_force()
+    {
+        var (studyId, id) = await TwoRaterStudyAsync();
+        var coordinator = PortalFactory.EmailOf(Roles.Coordinator);
+        // Only a Coordinator changes the setting, with a reason, audited.
+        await Assert.ThrowsAsync<AccessException>(() => AsAsync(First, s => s.GetRequiredService<TwoRaterService>().SetModeAsync(studyId, true, true, "publication")));
+        await Assert.ThrowsAsync<PortalValidationException>(() => AsAsync(coordinator, s => s.GetRequiredService<TwoRaterService>().SetModeAsync(studyId, true, true, " ")));
+        await AsAsync(coordinator, s => s.GetRequiredService<TwoRaterService>().SetModeAsync(studyId, true, true, "the paper needs inter-rater agreement"));
+        // Assignments: Clinicians of the study only, three different people.
+        await Assert.ThrowsAsync<PortalValidationException>(() => AsAsync(coordinator, s => s.GetRequiredService<TwoRaterService>().AssignAsync(id, RaterSlot.First, Outsider)));
+        await AsAsync(coordinator, async s =>
+        {
+            var raters = s.GetRequiredService<TwoRaterService>();
+            await raters.AssignAsync(id, RaterSlot.First, First);
+            await raters.AssignAsync(id, RaterSlot.Second, Second);
+            await raters.AssignAsync(id, RaterSlot.Adjudicator, Adjudicator);
+        });
+        await Assert.ThrowsAsync<PortalValidationException>(() => AsAsync(coordinator, s => s.GetRequiredService<TwoRaterService>().AssignAsync(id, RaterSlot.Second, First)));
+
+        var model = await LoadAsync(First, id);
+        var spans = model.Spans;
+        Assert.True(spans.Count >= 2, $"the clip gives {spans.Count} APEX span(s); the test needs two");
+        // Blinded to VAS and HPII.
+        Assert.True(model.BlindedToLabels);
+        Assert.Null(model.Recording.VasSelfReport);
+        Assert.All(model.Frames, f => Assert.Null(f.Hpii));
+
+        // A non-member gets the answer of a missing recording; an unassigned member of the study is refused.
+        await Assert.ThrowsAsync<AccessException>(() => AsAsync(Outsider, s => s.GetRequiredService<ReviewService>().DecideAsync(id, 0, FramesOf(spans[0]), DecisionKind.Accepted, null)));
+        var unassigned = await Assert.ThrowsAsync<AccessException>(() =>
+            AsAsync(PortalFactory.EmailOf(Roles.Clinician), s => s.GetRequiredService<ReviewService>().DecideAsync(id, 0, FramesOf(spans[0]), DecisionKind.Accepted, null)));
+        Assert.Equal(403, unassigned.StatusCode);
+
+        // Rater one: reject, accept, reject, ... Rater two: reject all.
+        var firstVerdicts = spans.Select((_, i) => i % 2 == 0 ? DecisionKind.Rejected : DecisionKind.Accepted).ToList();
+        for (var i = 0; i < spans.Count; i++)
+        {
+            var span = spans[i];
+            var kind = firstVerdicts[i];
+            await AsAsync(First, s => s.GetRequiredService<ReviewService>().DecideAsync(id, 0, FramesOf(span), kind, null));
+        }
+        // Rater two sees none of rater one's decisions.
+        var second = await LoadAsync(Second, id);
+        Assert.Empty(second.Decisions);
+        Assert.All(second.Spans, s => Assert.Equal(FrameVerdict.Pending, second.VerdictOf(s.First)));
+        foreach (var span in spans)
+            await AsAsync(Second, s => s.GetRequiredService<ReviewService>().DecideAsync(id, 0, FramesOf(span), DecisionKind.Rejected, null));
+        var firstAgain = await LoadAsync(First, id);
+        Assert.Equal(firstVerdicts.Count(v => v == DecisionKind.Accepted), firstAgain.Spans.Count(s => firstAgain.VerdictOf(s.First) == FrameVerdict.Accepted));
+
+        // Nothing shows agreement before both have signed.
+        await AsAsync(First, s => s.GetRequiredService<ReviewService>().SignAsync(id, 0, PortalFactory.Password, "Reviewed"));
+        Assert.Empty((await AsAsync(coordinator, s => s.GetRequiredService<TwoRaterService>().AgreementAsync(studyId))).Recordings);
+        await Assert.ThrowsAsync<SignedRecordException>(() => AsAsync(First, s => s.GetRequiredService<ReviewService>().DecideAsync(id, 0, FramesOf(spans[0]), DecisionKind.Accepted, null)));
+        await AsAsync(Second, s => s.GetRequiredService<ReviewService>().SignAsync(id, 0, PortalFactory.Password, "Reviewed"));
+
+        // Kappa by hand on the same decisions: a = both accept, b = one accepts two rejects, c = the reverse, d = both reject.
+        var n = spans.Count;
+        int a = 0, b = firstVerdicts.Count(v => v == DecisionKind.Accepted), c = 0, d = firstVerdicts.Count(v => v == DecisionKind.Rejected);
+        var po = (double)(a + d) / n;
+        var pe = (double)(a + b) / n * (a + c) / n + (double)(c + d) / n * (b + d) / n;
+        var agreement = await AsAsync(coordinator, s => s.GetRequiredService<TwoRaterService>().AgreementAsync(studyId));
+        var recording = Assert.Single(agreement.Recordings);
+        Assert.Equal(n, recording.Agreement.N);
+        Assert.Equal(po, recording.Agreement.PercentAgreement!.Value, 9);
+        Assert.Equal((po - pe) / (1 - pe), recording.Agreement.Kappa!.Value, 9);
+        Assert.Equal(recording.Agreement.Kappa, agreement.Pooled.Kappa);
+        Assert.Equal(b, recording.Differences.Count());
+
+        // Agreed spans are in force already; the differences wait for the adjudicator.
+        var before = await LoadAsync(Adjudicator, id);
+        Assert.Equal(FrameVerdict.Rejected, before.VerdictOf(spans[0].First));
+        Assert.Equal(FrameVerdict.Pending, before.VerdictOf(spans[1].First));
+        await Assert.ThrowsAsync<PortalValidationException>(() => AsAsync(Adjudicator, s => s.GetRequiredService<ReviewService>().SignAsync(id, 0, PortalFactory.Password, "Approved")));
+        // A rater cannot adjudicate; a reason is needed.
+        await Assert.ThrowsAsync<AccessException>(() => AsAsync(First, s => s.GetRequiredService<TwoRaterService>().AdjudicateAsync(id, spans[1].First, DecisionKind.Accepted, "mine")));
+        await Assert.ThrowsAsync<PortalValidationException>(() => AsAsync(Adjudicator, s => s.GetRequiredService<TwoRaterService>().AdjudicateAsync(id, spans[1].First, DecisionKind.Accepted, "")));
+        foreach (var difference in recording.Differences)
+            await AsAsync(Adjudicator, s => s.GetRequiredService<TwoRaterService>().AdjudicateAsync(id, difference.First, DecisionKind.Accepted, "brow lowering is clear"));
+
+        var after = await LoadAsync(Adjudicator, id);
+        for (var i = 0; i < n; i++)
+            Assert.Equal(i % 2 == 0 ? FrameVerdict.Rejected : FrameVerdict.Accepted, after.VerdictOf(spans[i].First));
+        var events = await portal.Factory.WithDbAsync(db => db.AuditEvents.Where(e => e.RecordingId == id).Select(e => new { e.Action, e.User, e.Reason }).ToListAsync());
+        Assert.Equal(b, events.Count(e => e.Action == "adjudication.decided" && e.User == Adjudicator && e.Reason == "brow lowering is clear"));
+        Assert.Equal(2, events.Count(e => e.Action == "rater.signed"));
+        Assert.Contains(events, e => e.Action == "rater.assigned");
+        Assert.Equal(1, await portal.Factory.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.StudyId == studyId && e.Action == "study.review-mode")));
+        // Everything resolved: the decisions in force are signed as usual.
+        await AsAsync(Adjudicator, s => s.GetRequiredService<ReviewService>().SignAsync(id, after.Recording.ReviewVersion, PortalFactory.Password, "Approved"));
+        Assert.True((await LoadAsync(Adjudicator, id)).IsSigned);
+
+        // The export carries each rater's decisions and the adjudicator's, beside the decisions in force.
+        var rows = await AsAsync(PortalFactory.EmailOf(Roles.DataManager), async s =>
+        {
+            var file = await s.GetRequiredService<PainReview.Web.Features.Export.ExportService>()
+                .ExportAsync(studyId, PainReview.Data.Export.ExportFormat.Csv, false, false, CancellationToken.None);
+            try
+            {
+                using var zip = System.IO.Compression.ZipFile.OpenRead(file.Path);
+                using var reader = new StreamReader(zip.GetEntry("rater_decisions.csv")!.Open());
+                return (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+            }
+            finally
+            {
+                File.Delete(file.Path);
+            }
+        });
+        var frames = spans.Sum(s => s.Length);
+        Assert.Equal(frames, rows.Count(r => r.Contains(",first,", StringComparison.Ordinal)));
+        Assert.Equal(frames, rows.Count(r => r.Contains(",second,", StringComparison.Ordinal)));
+        Assert.Equal(recording.Differences.Sum(s => s.Last - s.First + 1), rows.Count(r => r.Contains(",adjudicator,", StringComparison.Ordinal)));
+    }
+}

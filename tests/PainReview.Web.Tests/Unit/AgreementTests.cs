@@ -1,0 +1,70 @@
+using PainReview.Data.Entities;
+using PainReview.Data.Review;
+
+namespace PainReview.Web.Tests.Unit;
+
+/// <summary>Unit: Cohen's kappa and percent agreement against a hand computation, and the two-rater rules in force.</summary>
+public sealed class AgreementTests
+{
+    [Fact]
+    public void Kappa_and_intervals_equal_a_hand_computation()
+    {
+        // Ten spans. Rater A \ rater B:      B accepted  B rejected
+        //   A accepted                           4           2        (A: 6 accepted)
+        //   A rejected                           1           3        (A: 4 rejected)
+        //                                   (B: 5 accepted, 5 rejected)
+        // po = (4 + 3) / 10 = 0.7
+        // pe = 0.6 * 0.5 + 0.4 * 0.5 = 0.5
+        // kappa = (0.7 - 0.5) / (1 - 0.5) = 0.4
+        // SE = sqrt(po (1 - po) / (n (1 - pe)^2)) = sqrt(0.21 / 2.5) = sqrt(0.084) = 0.2898275
+        // 95% CI = 0.4 +- 1.96 * 0.2898275 = 0.4 +- 0.5680619 = [-0.1680619, 0.9680619]
+        // Wilson 7/10, z = 1.96: centre = (0.7 + 3.8416/20) / (1 + 3.8416/10) = 0.89208 / 1.38416 = 0.6444920
+        //   half = 1.96 sqrt(0.021 + 3.8416/400) / 1.38416 = 1.96 * 0.1749400 / 1.38416 = 0.2477190
+        //   = [0.3967730, 0.8922110]
+        var pairs = new List<(SpanVerdict, SpanVerdict)>();
+        pairs.AddRange(Enumerable.Repeat((SpanVerdict.Accepted, SpanVerdict.Accepted), 4));
+        pairs.AddRange(Enumerable.Repeat((SpanVerdict.Accepted, SpanVerdict.Rejected), 2));
+        pairs.AddRange(Enumerable.Repeat((SpanVerdict.Rejected, SpanVerdict.Accepted), 1));
+        pairs.AddRange(Enumerable.Repeat((SpanVerdict.Rejected, SpanVerdict.Rejected), 3));
+
+        var a = Agreement.Of(pairs);
+
+        Assert.Equal(10, a.N);
+        Assert.Equal(7, a.Agreeing);
+        Assert.Equal(0.7, a.PercentAgreement!.Value, 9);
+        Assert.Equal(0.5, a.ChanceAgreement!.Value, 9);
+        Assert.Equal(0.4, a.Kappa!.Value, 9);
+        Assert.Equal(0.2898275, a.KappaSe!.Value, 6);
+        Assert.Equal(-0.1680619, a.KappaLow!.Value, 6);
+        Assert.Equal(0.9680619, a.KappaHigh!.Value, 6);
+        Assert.Equal(0.3967730, a.PercentLow!.Value, 5);
+        Assert.Equal(0.8922110, a.PercentHigh!.Value, 5);
+    }
+
+    [Fact]
+    public void Kappa_is_undefined_when_both_raters_use_one_category_and_empty_when_nothing_is_paired()
+    {
+        // pe = 1 * 1 = 1: kappa's denominator is zero, yet agreement is complete.
+        var same = Agreement.Of(Enumerable.Repeat((SpanVerdict.Accepted, SpanVerdict.Accepted), 5).ToList());
+        Assert.Equal(1.0, same.PercentAgreement);
+        Assert.Null(same.Kappa);
+        var none = Agreement.Of(new List<(SpanVerdict, SpanVerdict)>());
+        Assert.Equal(0, none.N);
+        Assert.Null(none.PercentAgreement);
+        Assert.Null(none.Kappa);
+    }
+
+    [Fact]
+    public void Adjudicated_decisions_win_and_agreed_ones_stand()
+    {
+        Assert.Equal(DecisionKind.Accepted, ReviewRules.InForce<DecisionKind>(DecisionKind.Accepted, DecisionKind.Accepted, null));
+        Assert.Null(ReviewRules.InForce<DecisionKind>(DecisionKind.Accepted, DecisionKind.Rejected, null));
+        Assert.Null(ReviewRules.InForce<DecisionKind>(DecisionKind.Accepted, null, null));
+        Assert.Equal(DecisionKind.Rejected, ReviewRules.InForce<DecisionKind>(DecisionKind.Accepted, DecisionKind.Rejected, DecisionKind.Rejected));
+        Assert.Equal(DecisionKind.Rejected, ReviewRules.InForce<DecisionKind>(DecisionKind.Accepted, DecisionKind.Accepted, DecisionKind.Rejected));
+
+        Assert.Equal(SpanVerdict.Accepted, ReviewRules.SpanVerdictOf([DecisionKind.Accepted, DecisionKind.Accepted]));
+        Assert.Equal(SpanVerdict.Mixed, ReviewRules.SpanVerdictOf([DecisionKind.Accepted, DecisionKind.Rejected]));
+        Assert.Null(ReviewRules.SpanVerdictOf([DecisionKind.Accepted, null]));
+    }
+}
