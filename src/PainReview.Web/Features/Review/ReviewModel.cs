@@ -4,7 +4,8 @@ using PainReview.Data.Review;
 namespace PainReview.Web.Features.Review;
 
 /// <summary>One frame as the review timeline shows it.</summary>
-public sealed record ReviewFrame(int Index, double TimeSeconds, bool Usable, float? Au04, float? Au06, float? Au07, float? Au09, double? Hpii, bool Apex);
+/// <param name="Smile">The analysis flagged the frame as a smile (lip corners pulled clearly more than the brows lowered).</param>
+public sealed record ReviewFrame(int Index, double TimeSeconds, bool Usable, float? Au04, float? Au06, float? Au07, float? Au09, double? Hpii, bool Apex, bool Smile = false);
 
 /// <summary>A run of consecutive APEX frames, reviewed together or frame by frame.</summary>
 public sealed record ApexSpan(int First, int Last, int PeakFrame, double PeakHpii, double StartSeconds, double EndSeconds)
@@ -24,6 +25,13 @@ public sealed class ReviewModel
     public required IReadOnlyList<VasCorrection> Corrections { get; init; }
 
     public IReadOnlyList<ApexSpan> Spans => _spans ??= FindSpans(Frames);
+
+    /// <summary>A span most of whose frames the analysis flagged as a smile: smiles raise HPII through the cheeks, not pain.</summary>
+    public bool IsSmileSpan(ApexSpan span)
+    {
+        var frames = Frames.Where(f => f.Index >= span.First && f.Index <= span.Last).ToList();
+        return frames.Count > 0 && frames.Count(f => f.Smile) * 2 > frames.Count;
+    }
     private IReadOnlyList<ApexSpan>? _spans;
 
     public IReadOnlyList<ReviewSignature> Signatures { get; init; } = [];

@@ -31,7 +31,7 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
             .FirstOrDefaultAsync(r => r.Id == recordingId);
         if (recording is null) return null;
         var frames = await db.FrameResults.AsNoTracking().Where(f => f.RecordingId == recordingId).OrderBy(f => f.FrameIndex)
-            .Select(f => new ReviewFrame(f.FrameIndex, f.TimeSeconds, f.Usable, f.Au04, f.Au06, f.Au07, f.Au09, f.Hpii, f.Apex))
+            .Select(f => new ReviewFrame(f.FrameIndex, f.TimeSeconds, f.Usable, f.Au04, f.Au06, f.Au07, f.Au09, f.Hpii, f.Apex, f.Smile))
             .ToListAsync();
         var slot = recording.Study!.TwoRaters ? await raters.SlotOfAsync(recordingId) : null;
         var assignment = slot is null ? null : await db.RaterAssignments.AsNoTracking().SingleAsync(a => a.RecordingId == recordingId && a.Slot == slot);

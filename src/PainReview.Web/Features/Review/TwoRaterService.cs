@@ -229,7 +229,7 @@ public sealed class TwoRaterService(PainReviewDbContext db, AuditLog audit, Stud
     public async Task<IReadOnlyList<SpanAgreement>> SpansAsync(Guid recordingId)
     {
         var frames = await db.FrameResults.AsNoTracking().Where(f => f.RecordingId == recordingId).OrderBy(f => f.FrameIndex)
-            .Select(f => new ReviewFrame(f.FrameIndex, f.TimeSeconds, f.Usable, null, null, null, null, f.Hpii, f.Apex)).ToListAsync();
+            .Select(f => new ReviewFrame(f.FrameIndex, f.TimeSeconds, f.Usable, null, null, null, null, f.Hpii, f.Apex, f.Smile)).ToListAsync();
         var decisions = (await db.RaterDecisions.AsNoTracking().Where(d => d.RecordingId == recordingId).ToListAsync())
             .ToDictionary(d => (d.Slot, d.FrameIndex), d => d.Decision);
         SpanVerdict? Of(ApexSpan s, RaterSlot slot) => ReviewRules.SpanVerdictOf(Enumerable.Range(s.First, s.Length)
