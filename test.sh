@@ -10,7 +10,9 @@ eval "$(scripts/postgres.sh start)"
 results=$(mktemp -d)
 trap 'scripts/postgres.sh stop "$PAINREVIEW_PG_DIR"; rm -rf "$results"' EXIT
 status=0
-dotnet test PainReview.sln -c Release --no-build -nologo \
+# One test project at a time (-m:1): the browser tests time real pages and the session tests real
+# intervals, and on a 2-core machine the pipeline's two lanes in another project starve them.
+dotnet test PainReview.sln -c Release --no-build -nologo -m:1 \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@" || status=$?
 # One closing line that any CI reader understands.
 cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*' | awk '
