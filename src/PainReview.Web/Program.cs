@@ -39,7 +39,10 @@ if (portal.ServesPages)
         Authorization = [new ServiceRegistration.AdminDashboardFilter()],
         AppPath = "/",
         DashboardTitle = "PainReview jobs",
-    });
+    })
+    // The endpoint's own policy answers a signed-in non-Admin with the Access denied page every time
+    // (the dashboard's filter alone answers with an empty 403); the filter stays as a second check.
+    .RequireAuthorization(policy => policy.RequireRole(PainReview.Data.Entities.Roles.Admin));
 }
 // A worker serves no pages: only its health, for the orchestrator.
 app.MapHealthChecks("/healthz").AllowAnonymous();
