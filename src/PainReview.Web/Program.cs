@@ -42,13 +42,13 @@ if (portal.ServesPages)
     })
     // The endpoint's own policy answers a signed-in non-Admin with the Access denied page every time
     // (the dashboard's filter alone answers with an empty 403); the filter stays as a second check.
-    .RequireAuthorization(policy => policy.RequireRole(PainReview.Data.Entities.Roles.Admin));
+    .RequireAuthorization(Policies.Admins);
 }
 // A worker serves no pages: only its health, for the orchestrator.
 app.MapHealthChecks("/healthz").AllowAnonymous();
 
 app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine(portal.ServesPages
-    ? $"PainReview portal ({portal.Role}) listening on {string.Join(", ", app.Urls)}; sign in at {app.Urls.FirstOrDefault()}/Account/Login"
+    ? $"PainReview portal ({portal.Role.ToString().ToLowerInvariant()}) listening on {string.Join(", ", app.Urls)}; sign in at {app.Urls.FirstOrDefault()}/Account/Login"
     : $"PainReview worker {ServiceRegistration.WorkerName} running analyses; health at {app.Urls.FirstOrDefault()}/healthz"));
 app.Run();
 

@@ -67,7 +67,7 @@ public static class PortalEndpoints
 
         // Recording media for the review page: never public files; range requests for seeking; members only.
         var media = app.MapGroup("/media/recordings/{id:guid}")
-            .RequireAuthorization(p => p.RequireRole(Roles.Clinician, Roles.Coordinator, Roles.Admin))
+            .RequireAuthorization(Infrastructure.Policies.Viewers)
             .AddEndpointFilter(Refusals);
         media.MapGet("/video", async (Guid id, HttpContext context, PainReviewDbContext db, Access.StudyAccess access, Audit.AuditLog audit,
             Review.ReviewMedia files, CancellationToken ct) =>
@@ -95,7 +95,7 @@ public static class PortalEndpoints
         });
 
         // Datasets and reports: the study's Data managers (and Admins) only; every download audited.
-        var data = app.MapGroup("/data").RequireAuthorization(p => p.RequireRole(Roles.DataManager, Roles.Admin)).AddEndpointFilter(Refusals);
+        var data = app.MapGroup("/data").RequireAuthorization(Infrastructure.Policies.DataStewards).AddEndpointFilter(Refusals);
         data.MapGet("/export", async (Guid study, string? format, bool? unreviewed, bool? video, Export.ExportService exports, CancellationToken ct) =>
         {
             if (!Enum.TryParse<PainReview.Data.Export.ExportFormat>(format ?? "Csv", ignoreCase: true, out var parsed) || int.TryParse(format, out _))
@@ -196,7 +196,7 @@ public static class PortalEndpoints
         });
 
         api.MapPost("/studies/{studyId:guid}/recordings", UploadAsync)
-            .RequireAuthorization(p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme, Access.ApiTokenHandler.SchemeName).RequireRole(Roles.Coordinator, Roles.Admin))
+            .RequireAuthorization(Infrastructure.Policies.Uploaders)
             .WithMetadata(new RequestSizeLimitAttribute(long.MaxValue));
 
         api.MapGet("/recordings/{id:guid}", async (Guid id, PainReviewDbContext db, Access.StudyAccess access, Review.TwoRaterService raters) =>

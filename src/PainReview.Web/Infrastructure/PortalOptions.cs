@@ -1,4 +1,29 @@
+using Microsoft.Extensions.Options;
+using PainReview.Data;
+
 namespace PainReview.Web.Infrastructure;
+
+/// <summary>Which part of the portal a process runs (PainReview:Role).</summary>
+public enum PortalRole
+{
+    All,
+    Web,
+    Worker,
+}
+
+/// <summary>Where Hangfire keeps its jobs (PainReview:JobStorage).</summary>
+public enum JobStorageKind
+{
+    InMemory,
+    PostgreSql,
+}
+
+/// <summary>Checks the settings when the host starts (ValidateOnStart), with a sentence saying what to set.</summary>
+public sealed class PortalOptionsValidator : IValidateOptions<PortalOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PortalOptions options) =>
+        options.Problem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+}
 
 /// <summary>The portal's settings (section "PainReview"; environment variables PAINREVIEW_*).</summary>
 public sealed class PortalOptions
@@ -9,29 +34,27 @@ public sealed class PortalOptions
     public string DataDirectory { get; set; } = "data";
     public string Database { get; set; } = "Data Source={DataDirectory}/painreview.db";
     /// <summary>Sqlite (embedded, the default) or PostgreSql (for several processes and machines).</summary>
-    public string DatabaseProvider { get; set; } = PainReview.Data.DatabaseProviders.Sqlite;
+    public DatabaseProvider DatabaseProvider { get; set; } = DatabaseProvider.Sqlite;
     /// <summary>InMemory (embedded, one process) or PostgreSql (shared by web and worker processes; uses <see cref="Database"/>).</summary>
-    public string JobStorage { get; set; } = "InMemory";
-    /// <summary>all (pages and jobs, the default), web (pages only) or worker (jobs only, no pages).</summary>
-    public string Role { get; set; } = "all";
+    public JobStorageKind JobStorage { get; set; } = JobStorageKind.InMemory;
+    /// <summary>all (pages and jobs, the default), web (pages only) or worker (jobs only, no pages); any letter case.</summary>
+    public PortalRole Role { get; set; } = PortalRole.All;
     /// <summary>How long a worker's claim on a recording holds without being renewed; then another worker takes over.</summary>
     public int LeaseSeconds { get; set; } = 30;
     /// <summary>ONNX Runtime execution provider for the face models: Cpu, or Cuda on GPU workers (needs the GPU build of ONNX Runtime).</summary>
     public PainReview.Pipeline.Faces.ExecutionProvider ExecutionProvider { get; set; } = PainReview.Pipeline.Faces.ExecutionProvider.Cpu;
 
-    public bool ServesPages => !Role.Equals("worker", StringComparison.OrdinalIgnoreCase);
-    public bool RunsJobs => !Role.Equals("web", StringComparison.OrdinalIgnoreCase);
-    public bool SharedJobStorage => JobStorage.Equals("PostgreSql", StringComparison.OrdinalIgnoreCase);
+    public bool ServesPages => Role != PortalRole.Worker;
+    public bool RunsJobs => Role != PortalRole.Web;
+    public bool SharedJobStorage => JobStorage == JobStorageKind.PostgreSql;
 
-    public void Validate()
-    {
-        if (Role is not ("all" or "web" or "worker"))
-            throw new InvalidOperationException($"PainReview:Role is '{Role}': use all, web or worker.");
-        if (Role != "all" && !SharedJobStorage)
-            throw new InvalidOperationException($"A separate {Role} process needs job storage shared with the others: set PainReview:JobStorage=PostgreSql (and PainReview:DatabaseProvider=PostgreSql).");
-        if (SharedJobStorage && !DatabaseProvider.Equals(PainReview.Data.DatabaseProviders.PostgreSql, StringComparison.OrdinalIgnoreCase))
-            throw new InvalidOperationException("PostgreSQL job storage needs the PostgreSQL app database: set PainReview:DatabaseProvider=PostgreSql.");
-    }
+    /// <summary>What is wrong with this combination of settings, or null (checked at start: <see cref="PortalOptionsValidator"/>).</summary>
+    public string? Problem() =>
+        Role != PortalRole.All && !SharedJobStorage
+            ? $"A separate {Role.ToString().ToLowerInvariant()} process needs job storage shared with the others: set PainReview:JobStorage=PostgreSql (and PainReview:DatabaseProvider=PostgreSql)."
+            : SharedJobStorage && DatabaseProvider != DatabaseProvider.PostgreSql
+                ? "PostgreSQL job storage needs the PostgreSQL app database: set PainReview:DatabaseProvider=PostgreSql."
+                : null;
     public string VideoStore { get; set; } = "{DataDirectory}/videos";
     /// <summary>Largest upload accepted, in bytes.</summary>
     public long MaxUploadBytes { get; set; } = 2L << 30;

@@ -27,24 +27,58 @@ public static class ServiceRegistration
     {
         var services = builder.Services;
         var section = builder.Configuration.GetSection(PortalOptions.Section);
-        services.Configure<PortalOptions>(section);
+        services.AddOptions<PortalOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PortalOptions>, PortalOptionsValidator>();
+        // PAINREVIEW_ROLE / PAINREVIEW_ADMIN_EMAIL / PAINREVIEW_ADMIN_PASSWORD, as the README says.
+        var role = builder.Configuration["PAINREVIEW_ROLE"] is { Length: > 0 } roleName
+            ? Enum.TryParse<PortalRole>(roleName, ignoreCase: true, out var parsed) ? parsed
+                : throw new InvalidOperationException($"PAINREVIEW_ROLE is '{roleName}': use all, web or worker.")
+            : (PortalRole?)null;
         services.PostConfigure<PortalOptions>(o =>
         {
-            // PAINREVIEW_ADMIN_EMAIL / PAINREVIEW_ADMIN_PASSWORD, as the README says.
             o.AdminEmail ??= builder.Configuration["PAINREVIEW_ADMIN_EMAIL"];
             o.AdminPassword ??= builder.Configuration["PAINREVIEW_ADMIN_PASSWORD"];
+            if (role is { } r) o.Role = r;
         });
+        // What this process registers depends on its settings, so they are read here too.
         var options = section.Get<PortalOptions>() ?? new PortalOptions();
-        if (builder.Configuration["PAINREVIEW_ROLE"] is { Length: > 0 } role) options.Role = role;
-        options.Role = options.Role.ToLowerInvariant();
-        options.Validate();
-        services.PostConfigure<PortalOptions>(o => o.Role = options.Role);
+        if (role is { } chosen) options.Role = chosen;
         // Facial video and its database: the data folder is its owner's only.
         TemporaryFiles.OwnerOnly(Path.GetFullPath(options.DataDirectory));
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         // Notifications at the bottom, never over the page's actions at the top.
         services.AddMudServices(c => c.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
+        services.AddPainReviewData(options.DatabaseProvider, options.DatabaseConnection);
+        services.AddPortalIdentity(options);
+        services.AddSingleton<DatabaseInitializer>();
+
+        services.AddSingleton<VideoStore>();
+        services.AddScoped<AuditLog>();
+        services.AddScoped<AuditVerification>();
+        services.AddScoped<Features.Access.StudyAccess>();
+        services.AddScoped<Features.Access.StudyMembership>();
+        services.AddScoped<Features.Access.ApiTokens>();
+        services.AddSingleton<TemporaryFiles>();
+        services.AddScoped<PortalUser>();
+        services.AddHttpContextAccessor();
+        services.AddScoped<RecordingService>();
+        services.AddScoped<RecordCorrections>();
+        services.AddScoped<Features.Admin.UserAdministration>();
+        services.AddScoped<Features.Review.ReviewService>();
+        services.AddScoped<Features.Review.TwoRaterService>();
+        services.AddSingleton<Features.Review.ReviewMedia>();
+        services.AddScoped<Features.Export.ExportService>();
+        services.AddScoped<Features.Cohort.CohortAnalytics>();
+        services.AddScoped<Features.Protocols.ProtocolService>();
+        services.AddAnalysisJobs(options);
+        services.AddHealthChecks().AddCheck<WritableDatabaseCheck>("database");
+        return builder;
+    }
+
+    /// <summary>Accounts and sign-in: Identity on the app database, cookies, API tokens, the key ring, the named policies.</summary>
+    public static IServiceCollection AddPortalIdentity(this IServiceCollection services, PortalOptions options)
+    {
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
         services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
@@ -53,7 +87,7 @@ public static class ServiceRegistration
         // processes), and its own application name: a cookie minted by another instance is worthless here.
         services.AddDataProtection()
             .SetApplicationName(options.InstanceName is { Length: > 0 } instance ? instance : "PainReview-" + Convert.ToHexString(
-                System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(options.DatabaseProvider + "|" + Path.GetFullPath(options.DataDirectory) + "|" + options.DatabaseConnection)))[..16])
+                System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(options.DatabaseProvider.ToString() + "|" + Path.GetFullPath(options.DataDirectory) + "|" + options.DatabaseConnection)))[..16])
             .PersistKeysToDbContext<PainReviewDbContext>();
 
         services.AddAuthentication(o =>
@@ -90,40 +124,25 @@ public static class ServiceRegistration
             o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
         });
         // Nothing a page process serves is anonymous unless marked so. A worker serves nothing but its health.
-        var authorization = services.AddAuthorizationBuilder();
+        var authorization = services.AddAuthorizationBuilder().AddPortalPolicies();
         if (options.ServesPages)
             authorization.SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
-        services.AddDbContext<PainReviewDbContext>(o => o.Use(options.DatabaseProvider, options.DatabaseConnection));
         services.AddPainReviewIdentity()
             .AddSignInManager()
             .AddDefaultTokenProviders();
-        services.AddSingleton<DatabaseInitializer>();
+        return services;
+    }
 
+    /// <summary>The analysis pipeline and the Hangfire jobs that run it; the server only where this process runs jobs.</summary>
+    public static IServiceCollection AddAnalysisJobs(this IServiceCollection services, PortalOptions options)
+    {
         services.AddSingleton(sp => ModelDirectory.Locate(sp.GetRequiredService<IOptions<PortalOptions>>().Value.Models));
         services.AddSingleton<PipelinePool>();
         services.AddSingleton<RecordingProgress>();
         services.AddSingleton<JobCancellations>();
-        services.AddSingleton<VideoStore>();
-        services.AddScoped<AuditLog>();
-        services.AddScoped<AuditVerification>();
-        services.AddScoped<Features.Access.StudyAccess>();
-        services.AddScoped<Features.Access.StudyMembership>();
-        services.AddScoped<Features.Access.ApiTokens>();
-        services.AddSingleton<TemporaryFiles>();
-        services.AddScoped<PortalUser>();
-        services.AddHttpContextAccessor();
-        services.AddScoped<RecordingService>();
-        services.AddScoped<RecordCorrections>();
-        services.AddScoped<Features.Admin.UserAdministration>();
-        services.AddScoped<Features.Review.ReviewService>();
-        services.AddScoped<Features.Review.TwoRaterService>();
-        services.AddSingleton<Features.Review.ReviewMedia>();
-        services.AddScoped<Features.Export.ExportService>();
-        services.AddScoped<Features.Cohort.CohortAnalytics>();
         services.AddScoped<AnalyzeRecordingJob>();
         services.AddScoped<RescoreStudyJob>();
-        services.AddScoped<Features.Protocols.ProtocolService>();
         services.AddHangfire(c =>
         {
             c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -151,8 +170,7 @@ public static class ServiceRegistration
             services.AddHostedService<JobRecovery>();
         }
 
-        services.AddHealthChecks().AddCheck<WritableDatabaseCheck>("database");
-        return builder;
+        return services;
     }
 
     /// <summary>This process's name among the workers (host and process id).</summary>

@@ -39,7 +39,7 @@ public sealed class TemporaryFiles(IOptions<PortalOptions> options, VideoStore s
     /// </summary>
     public int Sweep()
     {
-        var cutoff = options.Value.Role == "all" ? DateTime.MaxValue : DateTime.UtcNow.AddDays(-1);
+        var cutoff = options.Value.Role == PortalRole.All ? DateTime.MaxValue : DateTime.UtcNow.AddDays(-1);
         var leftovers = Directory.EnumerateFiles(Root)
             .Concat(Directory.EnumerateFiles(store.Root, VideoStore.IncomingPattern))
             .Concat(Directory.Exists(Path.Combine(store.Root, "playback")) ? Directory.EnumerateFiles(Path.Combine(store.Root, "playback"), "*.partial.*") : [])
