@@ -51,7 +51,7 @@ public sealed partial class DatasetExporter
             .Select(f => new { f.FrameIndex, f.Apex, f.Pspi }).ToListAsync(ct);
         var pspiAccepted = pspiFrames.Where(f => ReviewRules.CountsAsAccepted(ReviewRules.VerdictOf(f.Apex, verdicts.GetValueOrDefault(f.FrameIndex))))
             .Select(f => f.Pspi!.Value).ToList();
-        var summary = recording.SummaryJson is null ? null : JsonNode.Parse(recording.SummaryJson);
+        var provenance = AnalysisProvenance.Of(recording.SummaryJson);
 
         var subject = new ResourceReference
         {
@@ -86,15 +86,14 @@ public sealed partial class DatasetExporter
             Type = new CodeableConcept { Text = "Software: facial action units, HPII and PSPI from facial video" },
             Version = [new Device.VersionComponent { Type = new CodeableConcept { Text = "application" }, Value = appVersion }],
         };
-        if (summary?["tool"]?["version"]?.ToString() is { } analysedWith && analysedWith != appVersion)
+        if (provenance?.Tool.Version is { } analysedWith && analysedWith != appVersion)
             device.Version.Add(new Device.VersionComponent { Type = new CodeableConcept { Text = "application at analysis" }, Value = analysedWith });
-        foreach (var model in summary?["models"]?.AsArray() ?? [])
+        foreach (var model in provenance?.Models ?? [])
         {
-            var name = model?["name"]?.ToString() ?? "model";
             device.Version.Add(new Device.VersionComponent
             {
-                Type = new CodeableConcept(FhirCodes.ModelSystem, name, $"{name} model (SHA-256)"),
-                Value = model?["sha256"]?.ToString() ?? "unknown",
+                Type = new CodeableConcept(FhirCodes.ModelSystem, model.Name, $"{model.Name} model (SHA-256)"),
+                Value = model.Sha256,
             });
         }
         var deviceUrl = Add(device);
@@ -164,7 +163,7 @@ public sealed partial class DatasetExporter
             Add(amended);
         }
 
-        var config = summary?["config"];
+        var config = provenance?.Config;
         var hpiiConfig = config?["hpii"]?.ToJsonString() ?? "{}";
         var apexConfig = config?["apex"]?.ToJsonString() ?? "{}";
         var status = signed ? ObservationStatus.Final : ObservationStatus.Preliminary;

@@ -92,10 +92,9 @@ public sealed partial class DatasetExporter(PainReviewDbContext db)
                     ["voided_utc"] = s.VoidedUtc?.ToString("O"), ["voided_by"] = s.VoidedBy, ["void_reason"] = s.VoidReason,
                 }).ToArray()),
             });
-            if (r.SummaryJson is null) continue;
-            var summary = JsonNode.Parse(r.SummaryJson)!;
-            var config = summary["config"]!.DeepClone();
-            var models = summary["models"]!.DeepClone();
+            if (AnalysisProvenance.Of(r.SummaryJson) is not { } provenance) continue;
+            JsonNode config = provenance.Config;
+            var models = provenance.ModelsNode();
             var key = config.ToJsonString() + models.ToJsonString();
             if (!analyses.TryGetValue(key, out var group)) analyses[key] = group = (config, models, []);
             group.Recordings.Add(r.Id.ToString());

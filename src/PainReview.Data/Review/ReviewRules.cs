@@ -143,19 +143,7 @@ public static class ReviewRules
     }
 
     /// <summary>The analysis the scores come from: app version and completion time, from the summary document.</summary>
-    public static string? AnalysisVersionOf(Recording recording)
-    {
-        if (recording.SummaryJson is null) return null;
-        try
-        {
-            using var doc = JsonDocument.Parse(recording.SummaryJson);
-            var root = doc.RootElement;
-            var version = root.TryGetProperty("tool", out var tool) && tool.TryGetProperty("version", out var v) ? v.ToString() : null;
-            return $"{version ?? "unknown"} @ {recording.CompletedUtc?.ToString("O", CultureInfo.InvariantCulture)}";
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static string? AnalysisVersionOf(Recording recording) =>
+        recording.SummaryJson is null ? null
+            : $"{AnalysisProvenance.Of(recording.SummaryJson)?.Tool.Version ?? "unknown"} @ {recording.CompletedUtc?.ToString("O", CultureInfo.InvariantCulture)}";
 }

@@ -15,23 +15,18 @@ public sealed record RecordingAnalysis(
     IReadOnlyList<ModelManifestEntry> Models, PipelineRun Run, TimeSpan ScoringTime, string VideoSha256)
 {
     /// <summary>The summary document: scores plus the exact configuration, model hashes and input.</summary>
-    public object ToSummaryDocument() => new
+    public AnalysisDocument ToSummaryDocument() => new()
     {
-        tool = new { name = "PainReview", version = AppVersion },
-        createdUtc = DateTimeOffset.UtcNow,
-        video = new
-        {
-            file = Path.GetFileName(Video.Path), bytes = Video.FileBytes, sha256 = VideoSha256, container = Video.Container,
-            codec = Video.Codec, width = Video.Width, height = Video.Height, rotation = Video.Rotation,
-            frameRate = Video.FrameRate, durationSeconds = Video.Duration.TotalSeconds, stillImage = Video.IsStillImage,
-        },
-        config = Config,
-        models = Models.Select(m => new { m.Name, m.File, m.Sha256, source = $"{m.SourcePackage}@{m.SourceVersion}:{m.SourceFile}", m.SourceSha256 }),
-        summary = Summary,
-        notice = "Scores complement self-report and clinical judgement; they do not replace them.",
+        Tool = new AnalysisTool("PainReview", AppVersion),
+        CreatedUtc = DateTimeOffset.UtcNow,
+        Video = new AnalysedVideo(Path.GetFileName(Video.Path), Video.FileBytes, VideoSha256, Video.Container, Video.Codec,
+            Video.Width, Video.Height, Video.Rotation, Video.FrameRate, Video.Duration.TotalSeconds, Video.IsStillImage),
+        Config = Config,
+        Models = Models.Select(m => new AnalysisModel(m.Name, m.File, m.Sha256, $"{m.SourcePackage}@{m.SourceVersion}:{m.SourceFile}", m.SourceSha256)).ToList(),
+        Summary = Summary,
     };
 
-    public string SummaryJson() => JsonSerializer.Serialize(ToSummaryDocument(), AnalysisConfig.JsonOptions);
+    public string SummaryJson() => ToSummaryDocument().ToJson();
 
     public static string AppVersion =>
         typeof(RecordingAnalysis).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";

@@ -121,7 +121,7 @@ public static class PortalEndpoints
             // Reviewed (signed) recordings only unless asked otherwise: the export's default too.
             var report = await analytics.ComputeAsync(study, reviewedOnly ?? true, config, ct);
             var models = await db.Recordings.AsNoTracking().Where(r => r.StudyId == study && r.SummaryJson != null).Select(r => r.SummaryJson!).FirstOrDefaultAsync(ct) is { } summary
-                ? new[] { (object)System.Text.Json.JsonDocument.Parse(summary).RootElement.GetProperty("models").Clone() } : [];
+                ? PainReview.Pipeline.Analysis.AnalysisDocument.Read(summary).Models : [];
             var user = await audit.CurrentUserAsync();
             await audit.AddAsync("report.downloaded", "Study", study.ToString(), after: new { recordings = report.Points.Count, protocolVersion = report.ProtocolVersion, configuration = config }, studyId: study, user: user);
             await db.SaveChangesAsync(ct);

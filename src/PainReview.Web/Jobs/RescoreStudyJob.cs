@@ -116,9 +116,10 @@ public sealed class RescoreStudyJob(PainReviewDbContext db, PipelinePool pipelin
         if (recording is null || recording.Status is not (RecordingStatus.Completed or RecordingStatus.Waiting)) return Result.Skipped;
         if (!force && recording.ProtocolVersion == protocol.Version && recording.Status == RecordingStatus.Completed) return Result.Skipped;
         var rows = await db.FrameResults.Where(f => f.RecordingId == recordingId).OrderBy(f => f.FrameIndex).ToListAsync(ct);
-        if (rows.Any(f => !f.Scorable))
+        if (rows.Any(f => !f.Scorable) || recording.SummaryJson is not { } analysed)
         {
-            // Stored before this build's features (or with another number of them): only decoding again can help.
+            // Stored before this build's features (or with another number of them), or with no analysis
+            // document to say what produced them: only decoding again can help.
             recording.Status = RecordingStatus.Queued;
             recording.Progress = 0;
             recording.Error = $"Analysed again: its stored frames predate this version's features (protocol version {protocol.Version}).";
@@ -135,7 +136,7 @@ public sealed class RescoreStudyJob(PainReviewDbContext db, PipelinePool pipelin
         if (!outcome.Scored) ProtocolScoring.ClearScores(frames);
         for (var i = 0; i < rows.Count; i++) rows[i].ApplyScores(frames[i]);
         var before = new { recording.ProtocolVersion, status = recording.Status.ToString(), recording.HpiiMeanAll, recording.HpiiMeanApex, recording.ApexFrames };
-        ProtocolScoring.Apply(recording, outcome, ProtocolScoring.SummaryJson(recording.SummaryJson, outcome, recording.StudyId));
+        ProtocolScoring.Apply(recording, outcome, ProtocolScoring.SummaryJson(analysed, outcome, recording.StudyId));
         // A reviewer's page open on the old scores must reload before deciding (their decisions stay on their frames).
         recording.ReviewVersion++;
         await audit.AddAsync("analysis.rescored", nameof(Recording), recordingId.ToString(), before: before,

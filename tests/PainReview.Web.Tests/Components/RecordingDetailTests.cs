@@ -1,4 +1,3 @@
-using PainReview.Web.Tests.Support;
 using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.Data.Sqlite;
@@ -7,8 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using PainReview.Data;
 using PainReview.Data.Entities;
+using PainReview.Pipeline.Analysis;
+using PainReview.Pipeline.Scoring;
 using PainReview.Web.Components.Pages;
 using PainReview.Web.Features.Recordings;
+using PainReview.Web.Tests.Support;
 
 namespace PainReview.Web.Tests.Components;
 
@@ -45,12 +47,31 @@ public sealed class RecordingDetailTests : BunitContext
             Status = status, Progress = progress, VasSelfReport = 6, Frames = 100, UsableFrames = 90, ApexFrames = 23,
             HpiiMeanAll = 2.5, HpiiMeanApex = 6.25, HpiiPeak = 9,
             SummaryJson = status == RecordingStatus.Completed
-                ? """{"summary":{"baseline":"auto (10th percentile of 90 usable frames)","actionUnits":{"AU07":{"meanAll":1.5,"meanApex":3.25,"peak":4}}}}"""
+                ? SummaryDocument("auto (10th percentile of 90 usable frames)", new() { ["AU07"] = new ScoreSummary(1.5, 3.25, null, 4, 1.0) })
                 : null,
         };
         db.Recordings.Add(recording);
         await db.SaveChangesAsync();
         return recording;
+    }
+
+    /// <summary>A summary document as an analysis writes it, with these scores.</summary>
+    private static string SummaryDocument(string baseline, Dictionary<string, ScoreSummary> actionUnits)
+    {
+        var none = new ScoreSummary(null, null, null, null, null);
+        return new AnalysisDocument
+        {
+            Tool = new AnalysisTool("PainReview", "0.1.0"),
+            CreatedUtc = DateTimeOffset.UtcNow,
+            Video = new AnalysedVideo("visit.mp4", 1000, new string('0', 64), "mov,mp4", "h264", 640, 480, 0, 30, 10, false),
+            Config = new AnalysisConfig(),
+            Models = [],
+            Summary = new RecordingSummary
+            {
+                Frames = 100, UsableFrames = 90, UsableShare = 0.9, NoFaceFrames = 10, PoseOutOfRangeFrames = 0, ApexFrames = 23, ApexShare = 23 / 90.0,
+                Baseline = baseline, Hpii = none, Pspi = none, ActionUnits = actionUnits,
+            },
+        }.ToJson();
     }
 
     private IRenderedComponent<RecordingDetail> RenderAs(string role, Guid id)

@@ -14,7 +14,7 @@ public static class CohortReportHtml
 {
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
-    public static string Render(CohortReport report, string exportedBy, IEnumerable<object> models)
+    public static string Render(CohortReport report, string exportedBy, IReadOnlyList<AnalysisModel> models)
     {
         var html = new StringBuilder();
         html.Append($$"""

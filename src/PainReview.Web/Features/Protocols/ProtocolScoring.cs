@@ -136,16 +136,11 @@ public static class ProtocolScoring
     }
 
     /// <summary>The summary document with this outcome's configuration, scores and protocol version (the rest, video and models, as analysed).</summary>
-    public static string SummaryJson(string? analysedJson, ScoringOutcome outcome, Guid studyId)
-    {
-        var document = (analysedJson is null ? null : JsonNode.Parse(analysedJson) as JsonObject) ?? new JsonObject();
-        document["config"] = JsonSerializer.SerializeToNode(outcome.Config, AnalysisConfig.JsonOptions);
-        document["summary"] = outcome.Summary is null ? null : JsonSerializer.SerializeToNode(outcome.Summary, AnalysisConfig.JsonOptions);
-        document["protocol"] = new JsonObject
+    public static string SummaryJson(string analysedJson, ScoringOutcome outcome, Guid studyId) =>
+        (AnalysisDocument.Read(analysedJson) with
         {
-            ["study"] = studyId.ToString(), ["version"] = outcome.Version, ["baseline"] = outcome.Baseline, ["waitingFor"] = outcome.WaitingFor,
-            ["scoredUtc"] = DateTime.UtcNow,
-        };
-        return document.ToJsonString(AnalysisConfig.JsonOptions);
-    }
+            Config = outcome.Config,
+            Summary = outcome.Summary,
+            Protocol = new ProtocolStamp(studyId.ToString(), outcome.Version, outcome.Baseline, outcome.WaitingFor, DateTime.UtcNow),
+        }).ToJson();
 }
