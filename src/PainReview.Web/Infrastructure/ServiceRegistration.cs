@@ -65,6 +65,7 @@ public static class ServiceRegistration
         services.AddScoped<RecordingService>();
         services.AddScoped<RecordCorrections>();
         services.AddScoped<Features.Admin.UserAdministration>();
+        services.AddScoped<Features.Admin.DemoService>();
         services.AddScoped<Features.Review.ReviewService>();
         services.AddScoped<Features.Review.TwoRaterService>();
         services.AddSingleton<Features.Review.ReviewMedia>();
@@ -141,6 +142,7 @@ public static class ServiceRegistration
         services.AddSingleton<PipelinePool>();
         services.AddSingleton<RecordingProgress>();
         services.AddSingleton<JobCancellations>();
+        services.AddSingleton<Features.Scheduling.IJobScheduler, HangfireJobScheduler>();
         services.AddScoped<AnalyzeRecordingJob>();
         services.AddScoped<RescoreStudyJob>();
         services.AddHangfire(c =>

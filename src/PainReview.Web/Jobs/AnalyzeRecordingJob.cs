@@ -19,7 +19,7 @@ namespace PainReview.Web.Jobs;
 public sealed class AnalyzeRecordingJob(
     PainReviewDbContext db, PipelinePool pipelines, VideoStore store, RecordingProgress progress,
     JobCancellations cancellations, AuditLog audit, Microsoft.Extensions.Options.IOptions<Infrastructure.PortalOptions> options,
-    IBackgroundJobClient jobs, ILogger<AnalyzeRecordingJob> logger)
+    Features.Scheduling.IJobScheduler jobs, ILogger<AnalyzeRecordingJob> logger)
 {
     public const string Queue = "analysis";
     public const int MaxAttempts = 3;
@@ -157,10 +157,10 @@ public sealed class AnalyzeRecordingJob(
         // A neutral recording that arrives lets its participant's waiting recordings be scored.
         if (outcome.Scored && protocol.Config.Baseline.Mode == BaselineMode.Recording
             && string.Equals(recording.Timepoint?.Trim(), protocol.Config.Baseline.Recording?.Trim(), StringComparison.OrdinalIgnoreCase))
-            RescoreStudyJob.EnqueueWaiting(jobs, recording.ParticipantId);
+            jobs.QueueWaitingScores(recording.ParticipantId);
         // The protocol changed while this recording was being analysed: its re-scoring job skipped it, so score it now.
         if ((await Features.Protocols.ProtocolService.CurrentAsync(db, recording.StudyId)).Version != protocol.Version)
-            RescoreStudyJob.EnqueueRecording(jobs, recordingId);
+            jobs.QueueRecordingRescore(recordingId);
     }
 
     private async Task FinishAsync(Guid recordingId, Guid token, RecordingStatus status, string? error)

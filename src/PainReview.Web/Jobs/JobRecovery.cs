@@ -17,7 +17,7 @@ public sealed class JobRecovery(IServiceScopeFactory scopes, Microsoft.Extension
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PainReviewDbContext>();
-        var jobs = scope.ServiceProvider.GetRequiredService<IBackgroundJobClient>();
+        var jobs = scope.ServiceProvider.GetRequiredService<Features.Scheduling.IJobScheduler>();
 
         // Alone (embedded job storage), every Running recording was this process's and is dead. With
         // shared workers, only those whose worker stopped renewing its lease.
@@ -36,7 +36,7 @@ public sealed class JobRecovery(IServiceScopeFactory scopes, Microsoft.Extension
         var queued = await db.Recordings.Where(r => r.Status == RecordingStatus.Queued).OrderBy(r => r.UploadedUtc)
             .Select(r => r.Id).ToListAsync(stoppingToken);
         if (alone || interrupted.Count > 0)
-            foreach (var id in alone ? queued : interrupted.Select(r => r.Id).ToList()) Enqueue(jobs, id);
+            foreach (var id in alone ? queued : interrupted.Select(r => r.Id).ToList()) await jobs.QueueAnalysisAsync(id, stoppingToken);
         if (queued.Count > 0)
             logger.LogInformation("Re-queued {Count} recordings ({Interrupted} interrupted while running).", queued.Count, interrupted.Count);
 
@@ -46,7 +46,7 @@ public sealed class JobRecovery(IServiceScopeFactory scopes, Microsoft.Extension
         {
             var unfinished = await db.StudyProtocols.AsNoTracking().Where(p => p.RescoreStartedUtc != null && p.RescoreFinishedUtc == null)
                 .Select(p => new { p.StudyId, p.Version }).ToListAsync(stoppingToken);
-            foreach (var p in unfinished) RescoreStudyJob.Enqueue(jobs, p.StudyId, p.Version);
+            foreach (var p in unfinished) jobs.QueueStudyRescore(p.StudyId, p.Version);
         }
 
         // Recordings queued from outside this process (the 'painreview demo' command) are picked up
@@ -65,20 +65,14 @@ public sealed class JobRecovery(IServiceScopeFactory scopes, Microsoft.Extension
             {
                 // The claim in the job takes it over atomically; a second sweeper's job finds nothing to do.
                 logger.LogWarning("Recording {Id}: its worker stopped renewing the lease; queueing it again.", id);
-                Enqueue(jobs, id);
+                jobs.RequeueAnalysis(id);
             }
             var waiting = await sweepDb.Recordings.Where(r => r.Status == RecordingStatus.Queued && r.JobId == null)
                 .Select(r => r.Id).ToListAsync(stoppingToken);
-            foreach (var id in waiting)
-            {
-                var jobId = Enqueue(jobs, id);
-                await sweepDb.Recordings.Where(r => r.Id == id && r.JobId == null).ExecuteUpdateAsync(x => x.SetProperty(r => r.JobId, jobId), stoppingToken);
-            }
+            foreach (var id in waiting) await jobs.QueueAnalysisAsync(id, stoppingToken);
         }
     }
 
     public static TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    public static string Enqueue(IBackgroundJobClient jobs, Guid recordingId) =>
-        jobs.Enqueue<AnalyzeRecordingJob>(AnalyzeRecordingJob.Queue, j => j.RunAsync(recordingId, CancellationToken.None));
 }

@@ -17,21 +17,9 @@ namespace PainReview.Web.Jobs;
 /// is left alone, and a job for a superseded version stops (the newer version's job does the work).
 /// </summary>
 public sealed class RescoreStudyJob(PainReviewDbContext db, PipelinePool pipelines, RecordingProgress progress, AuditLog audit,
-    IBackgroundJobClient jobs, ILogger<RescoreStudyJob> logger)
+    Features.Scheduling.IJobScheduler jobs, ILogger<RescoreStudyJob> logger)
 {
     public const string Queue = "default";
-
-    public static string Enqueue(IBackgroundJobClient jobs, Guid studyId, int version) =>
-        jobs.Enqueue<RescoreStudyJob>(Queue, j => j.RunAsync(studyId, version, CancellationToken.None));
-
-    public static string EnqueueRecording(IBackgroundJobClient jobs, Guid recordingId) =>
-        jobs.Enqueue<RescoreStudyJob>(Queue, j => j.RescoreRecordingAsync(recordingId, CancellationToken.None));
-
-    public static string EnqueueParticipant(IBackgroundJobClient jobs, Guid participantId) =>
-        jobs.Enqueue<RescoreStudyJob>(Queue, j => j.RescoreParticipantAsync(participantId, CancellationToken.None));
-
-    public static string EnqueueWaiting(IBackgroundJobClient jobs, Guid participantId) =>
-        jobs.Enqueue<RescoreStudyJob>(Queue, j => j.ScoreWaitingAsync(participantId, CancellationToken.None));
 
     [Queue(Queue)]
     [AutomaticRetry(Attempts = 2, DelaysInSeconds = [5, 30])]
@@ -127,7 +115,7 @@ public sealed class RescoreStudyJob(PainReviewDbContext db, PipelinePool pipelin
                 studyId: recording.StudyId, recordingId: recordingId, user: "system");
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
-            JobRecovery.Enqueue(jobs, recordingId);
+            await jobs.QueueAnalysisAsync(recordingId, CancellationToken.None);
             Publish(recording);
             return Result.Reanalysing;
         }

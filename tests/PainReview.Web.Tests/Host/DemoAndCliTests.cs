@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using PainReview.Data.Demo;
 using PainReview.Data.Entities;
 using PainReview.Pipeline.Tests.Support;
@@ -16,6 +17,8 @@ public sealed class DemoAndCliTests(PortalFixture portal) : IDisposable
     private readonly TempDirectory _temp = TestEnvironment.TempDirectory();
 
     public void Dispose() => _temp.Dispose();
+
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
 
     private string VideoStore => Path.Combine(portal.Factory.DataDirectory, "videos");
 
@@ -61,6 +64,44 @@ public sealed class DemoAndCliTests(PortalFixture portal) : IDisposable
         Assert.All(files, f => Assert.False(File.Exists(f)));
         Assert.Contains("demo.created", audit);
         Assert.Contains("demo.deleted", audit);
+    }
+
+    [Fact]
+    public async Task The_demo_page_queues_each_recording_with_its_job_and_deletion_leaves_no_file_behind()
+    {
+        // The page's path: a folder inside the data folder, through the feature service, as an Admin.
+        var name = "demo-" + Guid.NewGuid().ToString("N")[..8];
+        var inside = Directory.CreateDirectory(Path.Combine(portal.Factory.DataDirectory, name)).FullName;
+        foreach (var file in Directory.GetFiles(DemoFolder())) File.Copy(file, Path.Combine(inside, Path.GetFileName(file)));
+        using var scope = await portal.Factory.ScopeAsAsync(PortalFactory.EmailOf(Roles.Admin));
+        var demos = scope.ServiceProvider.GetRequiredService<PainReview.Web.Features.Admin.DemoService>();
+        var before = (await demos.ListAsync()).Select(d => d.Id).ToHashSet();
+        var messages = await demos.CreateAsync(name);
+        Assert.Contains(messages, m => m.Contains("2 recordings queued for analysis"));
+        var study = Assert.Single(await demos.ListAsync(), d => !before.Contains(d.Id));
+        var recordings = await portal.Factory.WithDbAsync(db => db.Recordings.Where(r => r.StudyId == study.Id).Select(r => new { r.Id, r.JobId, r.StoredFileName }).ToListAsync());
+        // Each job's id is on its recording the moment it is queued: the sweep never queues it a second time.
+        Assert.All(recordings, r => Assert.False(string.IsNullOrEmpty(r.JobId)));
+
+        var media = scope.ServiceProvider.GetRequiredService<PainReview.Web.Features.Review.ReviewMedia>();
+        var made = new List<string>();
+        foreach (var r in recordings)
+        {
+            Assert.Equal(RecordingStatus.Completed, (await portal.Factory.WaitForAnalysisAsync(r.Id, TimeSpan.FromSeconds(120))).Status);
+            made.Add(await media.EnsurePlayableAsync(r.Id, r.StoredFileName, Ct));
+            made.Add(await media.EnsureThumbnailAsync(r.Id, r.StoredFileName, 0, 0, Ct));
+        }
+        made.AddRange(recordings.Select(r => Path.Combine(VideoStore, r.StoredFileName)));
+        Assert.All(made, f => Assert.True(File.Exists(f), f));
+
+        await demos.DeleteAsync(study.Id);
+        Assert.All(made, f => Assert.False(File.Exists(f), f));
+        Assert.DoesNotContain(await demos.ListAsync(), d => d.Id == study.Id);
+
+        using var coordinator = await portal.Factory.ScopeAsAsync(PortalFactory.EmailOf(Roles.Coordinator));
+        var refused = await Assert.ThrowsAsync<PainReview.Web.Features.Access.AccessException>(() =>
+            coordinator.ServiceProvider.GetRequiredService<PainReview.Web.Features.Admin.DemoService>().ListAsync());
+        Assert.Equal(403, refused.StatusCode);
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed record ProtocolVersion(int Version, AnalysisConfig Config, DateTim
 /// its Coordinators and Admins; every change is a new version, audited with a reason, and
 /// re-scores the study from the stored frames in a background job.
 /// </summary>
-public sealed class ProtocolService(PainReviewDbContext db, StudyAccess access, AuditLog audit, IBackgroundJobClient jobs)
+public sealed class ProtocolService(PainReviewDbContext db, StudyAccess access, AuditLog audit, Scheduling.IJobScheduler jobs)
 {
     /// <summary>Names of the extra members the API's protocol document may carry beside the configuration.</summary>
     private static readonly string[] EnvelopeMembers = ["version", "reason", "changedUtc", "changedBy", "rescore"];
@@ -217,7 +217,7 @@ public sealed class ProtocolService(PainReviewDbContext db, StudyAccess access, 
             throw new ProtocolConflictException("Someone else changed the protocol at the same moment: reload it and make your change again.");
         }
         await transaction.CommitAsync(ct);
-        Jobs.RescoreStudyJob.Enqueue(jobs, studyId, row.Version);
+        jobs.QueueStudyRescore(studyId, row.Version);
         return Of(row);
     }
 }

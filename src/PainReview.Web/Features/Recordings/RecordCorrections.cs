@@ -14,7 +14,7 @@ namespace PainReview.Web.Features.Recordings;
 /// value before, and the original is shown and exported beside the value in force. Participants can
 /// be withdrawn: their data stays, and leaves exports and statistics from then on.
 /// </summary>
-public sealed partial class RecordCorrections(PainReviewDbContext db, StudyAccess access, AuditLog audit, Hangfire.IBackgroundJobClient? jobs = null)
+public sealed partial class RecordCorrections(PainReviewDbContext db, StudyAccess access, AuditLog audit, Scheduling.IJobScheduler? jobs = null)
 {
     public static readonly string[] RecordingFields = ["participant", "timepoint", "recordedOn", "vasSelfReport"];
 
@@ -82,7 +82,7 @@ public sealed partial class RecordCorrections(PainReviewDbContext db, StudyAcces
         if (jobs is not null && field is "participant" or "timepoint" or "recordedOn"
             && (await Protocols.ProtocolService.CurrentAsync(db, studyId)).Config.Baseline.Mode == PainReview.Pipeline.Analysis.BaselineMode.Recording)
             foreach (var participant in new[] { formerParticipant, recording.ParticipantId }.Distinct())
-                Jobs.RescoreStudyJob.EnqueueParticipant(jobs, participant);
+                jobs.QueueParticipantRescore(participant);
     }
 
     public async Task CorrectCodeAsync(Guid participantId, string? code, string? reason)

@@ -27,7 +27,7 @@ public sealed record UploadMetadata(Guid ParticipantId, string? Timepoint, DateO
 
 /// <summary>Studies, participants and recordings: every change validated and audited.</summary>
 public sealed partial class RecordingService(
-    PainReviewDbContext db, VideoStore store, AuditLog audit, IBackgroundJobClient jobs, JobCancellations cancellations,
+    PainReviewDbContext db, VideoStore store, AuditLog audit, Scheduling.IJobScheduler jobs,
     RecordingProgress progress, IOptions<PortalOptions> options, Review.ReviewMedia media, Access.StudyAccess access,
     Microsoft.AspNetCore.Identity.UserManager<ApplicationUser> users)
 {
@@ -188,7 +188,7 @@ public sealed partial class RecordingService(
                     throw new PortalValidationException($"{displayName} was already uploaded to this study a moment ago (the same file arrived twice).");
                 throw;
             }
-            await RecordJobAsync(recording.Id, JobRecovery.Enqueue(jobs, recording.Id));
+            await jobs.QueueAnalysisAsync(recording.Id, CancellationToken.None);
             progress.Publish(new RecordingUpdate(recording.Id, studyId, recording.Status, 0, null));
             return recording;
         }
@@ -222,8 +222,7 @@ public sealed partial class RecordingService(
         if (recording.Status is not (RecordingStatus.Queued or RecordingStatus.Running))
             throw new PortalValidationException($"Only queued or running analyses can be cancelled; this one is {recording.Status}.");
         var before = recording.Status;
-        if (recording.JobId is not null) jobs.Delete(recording.JobId);
-        cancellations.Cancel(recordingId);
+        jobs.CancelAnalysis(recordingId, recording.JobId);
         recording.Status = RecordingStatus.Cancelled;
         recording.RunToken = null;
         recording.Error = "Cancelled by a user.";
@@ -246,7 +245,7 @@ public sealed partial class RecordingService(
         await audit.AddAsync("recording.retried", nameof(Recording), recordingId.ToString(), before: new { status = before.ToString() },
             after: new { status = nameof(RecordingStatus.Queued) }, studyId: recording.StudyId, recordingId: recordingId);
         await db.SaveChangesAsync();
-        await RecordJobAsync(recordingId, JobRecovery.Enqueue(jobs, recordingId));
+        await jobs.QueueAnalysisAsync(recordingId, CancellationToken.None);
         progress.Publish(new RecordingUpdate(recordingId, recording.StudyId, recording.Status, 0, null));
     }
 
@@ -270,8 +269,7 @@ public sealed partial class RecordingService(
                 throw new PortalValidationException($"This recording was signed by {signature.SignerName}: deleting it is a signed act, so enter your password. Nothing was deleted.");
             }
         }
-        if (recording.JobId is not null) jobs.Delete(recording.JobId);
-        cancellations.Cancel(recordingId);
+        jobs.CancelAnalysis(recordingId, recording.JobId);
         recording.DeletedUtc = DateTime.UtcNow;
         recording.DeletedBy = actor.Name;
         recording.DeletionReason = reason.Trim();
@@ -321,13 +319,6 @@ public sealed partial class RecordingService(
             after: new { purged = true }, studyId: recording.StudyId, recordingId: recordingId, user: actor.Name);
         await db.SaveChangesAsync();
     }
-
-    /// <summary>
-    /// Notes the job's id without touching anything else: the job may already have claimed the
-    /// recording (a new run token), which a tracked save would take for a conflict.
-    /// </summary>
-    private Task RecordJobAsync(Guid recordingId, string jobId) =>
-        db.Recordings.Where(r => r.Id == recordingId).ExecuteUpdateAsync(s => s.SetProperty(r => r.JobId, jobId), CancellationToken.None);
 
     private async Task<Recording> Find(Guid id, string what)
     {
