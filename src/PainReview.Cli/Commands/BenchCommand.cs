@@ -44,12 +44,14 @@ internal static class BenchCommand
             Console.WriteLine(string.Create(c, $"clip: {input.Name} {info.Codec} {info.Width}x{info.Height} -> {info.FrameWidth}x{info.FrameHeight}, {info.Duration.TotalSeconds:0.#} s, {Environment.ProcessorCount} cores"));
 
             // 1. ffmpeg alone: decode and discard.
+            var cpuFfmpeg = CpuClock.Now();
             var sw = Stopwatch.StartNew();
             await FFMpegArguments.FromFileInput(info.Path, true, o => o.WithCustomArgument(SafeInput.Arguments))
                 .OutputToNull(o => o.WithCustomArgument("-map 0:v:0 -fps_mode passthrough"))
                 .CancellableThrough(ct)
                 .ProcessAsynchronously();
             var ffmpegSeconds = sw.Elapsed.TotalSeconds;
+            cpuFfmpeg = CpuClock.Now() - cpuFfmpeg;
 
             // 2. Our decode through the pipe, nothing else: as the pipeline reads it (planar YUV) and as rgb24.
             async Task<(int Frames, double Seconds)> DecodeOnly(PixelLayout layout)
@@ -63,22 +65,28 @@ internal static class BenchCommand
                 }
                 return (count, watch.Elapsed.TotalSeconds);
             }
+            var cpuDecode = CpuClock.Now();
             var (decoded, decodeSeconds) = await DecodeOnly(PixelLayout.Yuv420p);
+            cpuDecode = CpuClock.Now() - cpuDecode;
             var (_, rgbSeconds) = await DecodeOnly(PixelLayout.Rgb24);
 
             // 3. The full pipeline (face, AUs, HPII, APEX), sampling memory as it goes; start-up counted apart.
             var startup = Stopwatch.StartNew();
             using var pipeline = Common.OpenPipeline(r.GetValue(models), r.GetValue(gpu), r.GetValue(lanes));
+            // The second lane's sessions open on first use: count them with the models, not with the first video's frames.
+            if (pipeline.Lanes > 1) pipeline.CreateSecondLaneTracker();
             var loadSeconds = startup.Elapsed.TotalSeconds;
             var memory = new List<(int Frame, long WorkingSet, long Managed)>();
             var process = Process.GetCurrentProcess();
             var sampleEvery = Math.Max(1, decoded / 10);
+            var cpuPipeline = CpuClock.Now();
             var analysis = await new RecordingAnalyzer(pipeline).AnalyzeAsync(info.Path, Common.LoadConfig(r.GetValue(config)), onGeometry: g =>
             {
                 if (g.Index % sampleEvery != 0) return;
                 process.Refresh();
                 memory.Add((g.Index, process.WorkingSet64, GC.GetTotalMemory(false)));
             }, cancellationToken: ct);
+            cpuPipeline = CpuClock.Now() - cpuPipeline;
             var run = analysis.Run;
             var scoringShare = analysis.ScoringTime.TotalSeconds / run.Timings.Wall.TotalSeconds;
             process.Refresh();
@@ -87,6 +95,9 @@ internal static class BenchCommand
             double ffmpegFps = decoded / ffmpegSeconds, decodeFps = decoded / decodeSeconds, rgbFps = decoded / rgbSeconds, pipelineFps = run.FramesPerSecond;
             var wholeSeconds = Math.Max(0, runtimeSeconds) + loadSeconds + analysis.Run.Timings.Wall.TotalSeconds + analysis.ScoringTime.TotalSeconds;
             double PerFrame(TimeSpan t) => t.TotalMilliseconds / Math.Max(1, run.Frames);
+            // CPU time per frame (this process and ffmpeg): what the wall-clock figures come to on an idle machine.
+            double CpuMs(CpuClock.Reading r) => r.Total.TotalMilliseconds / Math.Max(1, decoded);
+            double cpuFfmpegMs = CpuMs(cpuFfmpeg), cpuDecodeMs = CpuMs(cpuDecode), cpuPipelineMs = CpuMs(cpuPipeline);
             var stages = new (string Name, TimeSpan Time)[]
             {
                 ("decode (waited for)", run.Timings.DecodeWait), ("detect", run.Timings.Detect), ("mesh", run.Timings.Mesh),
@@ -97,6 +108,8 @@ internal static class BenchCommand
             Console.WriteLine(string.Create(c, $"ffmpeg decode only : {ffmpegFps,8:0.0} frames/s"));
             Console.WriteLine(string.Create(c, $"our decode (yuv420p): {decodeFps,7:0.0} frames/s  ({decodeFps / ffmpegFps:0.00}x ffmpeg); as rgb24 {rgbFps:0.0} frames/s ({rgbFps / ffmpegFps:0.00}x)"));
             Console.WriteLine(string.Create(c, $"full pipeline      : {pipelineFps,8:0.0} frames/s  ({pipelineFps / ffmpegFps:0.00}x ffmpeg, {pipelineFps / decodeFps:0.00}x our decode)"));
+            Console.WriteLine(string.Create(c,
+                $"cpu per frame (ms) : ffmpeg decode only {cpuFfmpegMs:0.00}, our decode {cpuDecodeMs:0.00}, full pipeline {cpuPipelineMs:0.00} (ffmpeg {CpuMs(new(TimeSpan.Zero, cpuPipeline.Children)):0.00} of it); cpu ratio to ffmpeg {cpuFfmpegMs / cpuPipelineMs:0.00}"));
             Console.WriteLine(string.Create(c,
                 $"whole process      : {wholeSeconds:0.00} s = runtime start {Math.Max(0, runtimeSeconds):0.00} s + models {loadSeconds:0.00} s + analysis {analysis.Run.Timings.Wall.TotalSeconds + analysis.ScoringTime.TotalSeconds:0.00} s: {decoded / wholeSeconds:0.0} frames/s end to end"));
             Console.WriteLine(string.Create(c,
@@ -113,7 +126,10 @@ internal static class BenchCommand
             if (r.GetValue(twoStage))
             {
                 var settings = Common.LoadConfig(r.GetValue(config));
+                var cpuTwoStage = CpuClock.Now();
                 var result = await new TwoStageAnalyzer(pipeline).FindApexAsync(info.Path, settings, r.GetValue(step), r.GetValue(candidates), ct);
+                cpuTwoStage = CpuClock.Now() - cpuTwoStage;
+                var cpuTwoStageMs = CpuMs(cpuTwoStage);
                 var full = analysis.Frames.Where(f => f.Apex).Select(f => f.Index).ToHashSet();
                 var found = result.ApexFrames.ToHashSet();
                 var both = full.Intersect(found).Count();
@@ -124,12 +140,13 @@ internal static class BenchCommand
                     $"two-stage (step {r.GetValue(step)}): cheap pass {result.CheapPass.TotalSeconds:0.00} s + full pass {result.FullPass.TotalSeconds:0.00} s over {result.Windows.Count} windows ({result.AnalysedFrames} of {result.TotalFrames} frames measured) = {result.Total.TotalSeconds:0.00} s vs {run.Timings.Wall.TotalSeconds:0.00} s: {100 * saved:0.#}% saved"));
                 var twoStageFps = result.TotalFrames / result.Total.TotalSeconds;
                 Console.WriteLine(string.Create(c,
-                    $"two-stage speed    : {twoStageFps,8:0.0} frames/s  ({twoStageFps / ffmpegFps:0.00}x ffmpeg), one decode"));
+                    $"two-stage speed    : {twoStageFps,8:0.0} frames/s  ({twoStageFps / ffmpegFps:0.00}x ffmpeg), one decode; cpu {cpuTwoStageMs:0.00} ms a frame (cpu ratio to ffmpeg {cpuFfmpegMs / cpuTwoStageMs:0.00})"));
                 Console.WriteLine(string.Create(c,
                     $"two-stage APEX set vs full: {found.Count} vs {full.Count} frames, Jaccard {jaccard:0.000}, recall {recall:0.000}, precision {precision:0.000}"));
                 twoStageFigures = new
                 {
                     step = r.GetValue(step), fps = twoStageFps, ratioToFfmpeg = twoStageFps / ffmpegFps, seconds = result.Total.TotalSeconds,
+                    cpuMsPerFrame = cpuTwoStageMs, cpuRatioToFfmpeg = cpuFfmpegMs / cpuTwoStageMs,
                     framesMeasured = result.AnalysedFrames, totalFrames = result.TotalFrames, windows = result.Windows.Count,
                     apexFrames = found.Count, fullApexFrames = full.Count, jaccard, recall, precision,
                 };
@@ -142,6 +159,8 @@ internal static class BenchCommand
                     clip = input.Name, frames = decoded, cores = Environment.ProcessorCount, lanes = pipeline.Lanes,
                     ffmpegFps, decodeFps, rgbDecodeFps = rgbFps, pipelineFps,
                     ratioToFfmpeg = pipelineFps / ffmpegFps, ratioToDecode = pipelineFps / decodeFps,
+                    cpuMsPerFrame = new { ffmpeg = cpuFfmpegMs, decode = cpuDecodeMs, pipeline = cpuPipelineMs, pipelineFfmpeg = CpuMs(new(TimeSpan.Zero, cpuPipeline.Children)) },
+                    cpuRatioToFfmpeg = cpuFfmpegMs / cpuPipelineMs,
                     wholeProcess = new { seconds = wholeSeconds, runtimeStartSeconds = Math.Max(0, runtimeSeconds), modelLoadSeconds = loadSeconds, fps = decoded / wholeSeconds },
                     stageShares = stages.ToDictionary(s => s.Name, s => s.Time.TotalMilliseconds / stageTotal),
                     scoringMs = analysis.ScoringTime.TotalMilliseconds, scoringShare,

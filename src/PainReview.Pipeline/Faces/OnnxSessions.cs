@@ -30,6 +30,10 @@ public sealed record InferenceOptions
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
+        // Idle ONNX Runtime threads must not spin: on a small machine the spare core decodes video. (With one
+        // intra-op thread there is no pool to spin; this holds when more threads are asked for.)
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
         if (Provider == ExecutionProvider.Cuda)
         {
             try

@@ -86,7 +86,7 @@ public sealed class ModelFetcher(string modelsDirectory, Action<string>? log = n
     }
 
     /// <summary>Bumped whenever the converter's output changes, so old conversions are redone.</summary>
-    public const int ConverterVersion = 1;
+    public const int ConverterVersion = 2;
 
     internal static string Sha256(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));
 

@@ -116,6 +116,10 @@ public sealed class CliTests : IDisposable
         using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
         Assert.True(doc.RootElement.GetProperty("pipelineFps").GetDouble() > 0);
         Assert.Equal(72, doc.RootElement.GetProperty("frames").GetInt32());
+        // CPU time per frame (this process and ffmpeg), the figure that holds on a busy machine.
+        Assert.Contains("cpu per frame", result.StdOut);
+        Assert.True(doc.RootElement.GetProperty("cpuMsPerFrame").GetProperty("pipeline").GetDouble() > 0);
+        Assert.True(doc.RootElement.GetProperty("cpuMsPerFrame").GetProperty("ffmpeg").GetDouble() > 0);
     }
 
     [Fact]

@@ -86,7 +86,7 @@ public static class TfLiteToOnnxConverter
                     Binary(op, "Mul", o?.Byte(0) ?? 0);
                     break;
                 case TfLiteOp.Prelu:
-                    Binary(op, "PRelu", 0);
+                    Prelu(op);
                     break;
                 case TfLiteOp.Relu:
                     Unary(op, "Relu");
@@ -261,6 +261,52 @@ public static class TfLiteToOnnxConverter
             if (activation != 0) Activation(op.Outputs[0], result, activation, outputNchw);
         }
 
+        /// <summary>
+        /// PRelu with one slope per channel on an NCHW activation, written as
+        /// Relu(x) + BatchNormalization(Relu(BatchNormalization(x, scale -1)), scale -slope), each normalization with
+        /// mean 0, variance 1 and epsilon 0. The result is exactly PRelu's: for x &gt;= 0 it is x + 0, for x &lt; 0 it
+        /// is 0 + (-slope)(-x) = slope x (negation is exact and the one product is rounded once, as in PRelu).
+        /// ONNX Runtime's PRelu has no blocked-layout (NCHWc) kernel, so each one made the surrounding convolutions
+        /// reorder their tensors out of and back into that layout; these ops all stay blocked (the normalizations
+        /// become 1x1 depthwise convolutions with the ReLU and the addition fused into them). Other PRelus (slopes
+        /// that vary over space, non-4-D inputs) stay PRelu.
+        /// </summary>
+        private void Prelu(TfLiteOperator op)
+        {
+            int input = op.Inputs[0], alpha = op.Inputs[1];
+            var shape = Shape(alpha);
+            var channels = Is4D(input) ? Shape(input)[3] : 0;
+            if (channels == 0 || !_values[input].Nchw || _values.ContainsKey(alpha) || !_constants.TryGetValue(alpha, out var slopes)
+                || slopes.Length != channels || shape.Length == 0 || shape[^1] != channels)
+            {
+                Binary(op, "PRelu", 0);
+                return;
+            }
+
+            var x = Layout(input, true);
+            string Channels(string hint, Func<int, float> value)
+            {
+                var name = Fresh($"t{alpha}_{hint}");
+                _graph.Initializers.Add(OnnxInitializer.Floats(name, [channels], Enumerable.Range(0, channels).Select(value).ToArray()));
+                return name;
+            }
+            var zeros = Channels("zeros", _ => 0f);
+            var ones = Channels("ones", _ => 1f);
+            var minusOnes = Channels("minus_ones", _ => -1f);
+            var minusSlopes = Channels("minus_slopes", c => -slopes[c]);
+            var epsilon = new OnnxAttribute.Float("epsilon", 0f);
+
+            var positive = Fresh($"t{op.Outputs[0]}_positive");
+            var negated = Fresh($"t{op.Outputs[0]}_negated");
+            var negative = Fresh($"t{op.Outputs[0]}_negative");
+            var scaled = Fresh($"t{op.Outputs[0]}_scaled");
+            _graph.Add("Relu", [x], [positive]);
+            _graph.Add("BatchNormalization", [x, minusOnes, zeros, zeros, ones], [negated], epsilon);
+            _graph.Add("Relu", [negated], [negative]);
+            _graph.Add("BatchNormalization", [negative, minusSlopes, zeros, zeros, ones], [scaled], epsilon);
+            _graph.Add("Add", [positive, scaled], [Output(op.Outputs[0], true)]);
+        }
+
         /// <summary>An operand of an elementwise op: an activation, or a constant laid out to broadcast in NCHW.</summary>
         private string Operand(int tensor, bool nchw)
         {
@@ -300,6 +346,20 @@ public static class TfLiteToOnnxConverter
             var nchw = Is4D(input);
             var order = nchw ? new[] { 0, 3, 1, 2 } : Enumerable.Range(0, rank).ToArray();
             var onnxPads = order.Select(axis => (long)pads[axis * 2]).Concat(order.Select(axis => (long)pads[axis * 2 + 1])).ToArray();
+            if (nchw && pads[0] == 0 && pads[1] == 0 && pads[2] == 0 && pads[3] == 0 && pads[4] == 0 && pads[5] == 0)
+            {
+                // Zero channels around an activation (the residual shortcut of a block that widens): a 1x1
+                // convolution whose weights are the identity and zeros gives exactly the same values (each output
+                // is one input times 1 plus products with 0), and unlike Pad it stays in ONNX Runtime's blocked layout.
+                int channels = Shape(input)[3], before = pads[6], after = pads[7], outChannels = before + channels + after;
+                var identity = new float[outChannels * channels];
+                for (var c = 0; c < channels; c++) identity[(before + c) * channels + c] = 1f;
+                var weights = Fresh($"t{op.Outputs[0]}_channel_pad");
+                _graph.Initializers.Add(OnnxInitializer.Floats(weights, [outChannels, channels, 1, 1], identity));
+                _graph.Add("Conv", [Layout(input, true), weights], [Output(op.Outputs[0], true)],
+                    new OnnxAttribute.Ints("kernel_shape", [1, 1]));
+                return;
+            }
             var padsName = Fresh($"t{op.Inputs[1]}_pads");
             _graph.Initializers.Add(OnnxInitializer.Int64s(padsName, onnxPads));
             _graph.Add("Pad", [Layout(input, nchw), padsName], [Output(op.Outputs[0], nchw)],
