@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 
+using static PainReview.Pipeline.Models.Conversion.OnnxProto;
+
 namespace PainReview.Pipeline.Models.Conversion;
 
 /// <summary>An ONNX attribute value: one of the kinds the converter emits.</summary>
@@ -48,47 +50,47 @@ internal sealed class OnnxGraph
     public byte[] ToBytes()
     {
         var model = new ProtoWriter();
-        model.Varint(1, IrVersion)
-            .String(2, Producer)
-            .String(3, typeof(OnnxGraph).Assembly.GetName().Version?.ToString() ?? "0")
-            .Message(7, WriteGraph)
-            .Message(8, op => op.String(1, "").Varint(2, Opset));
+        model.Varint(ModelProto.IrVersion, IrVersion)
+            .String(ModelProto.ProducerName, Producer)
+            .String(ModelProto.ProducerVersion, typeof(OnnxGraph).Assembly.GetName().Version?.ToString() ?? "0")
+            .Message(ModelProto.Graph, WriteGraph)
+            .Message(ModelProto.OpsetImport, op => op.String(OperatorSetIdProto.Domain, "").Varint(OperatorSetIdProto.Version, Opset));
         return model.ToArray();
     }
 
     private void WriteGraph(ProtoWriter g)
     {
         foreach (var node in Nodes)
-            g.Message(1, n => WriteNode(n, node));
-        g.String(2, Name);
+            g.Message(GraphProto.Node, n => WriteNode(n, node));
+        g.String(GraphProto.Name, Name);
         foreach (var init in Initializers)
-            g.Message(5, t =>
+            g.Message(GraphProto.Initializer, t =>
             {
-                t.PackedInt64(1, init.Dims);
-                t.Varint(2, init.DataType);
-                t.String(8, init.Name);
-                t.Bytes(9, init.Raw);
+                t.PackedInt64(TensorProto.Dims, init.Dims);
+                t.Varint(TensorProto.DataType, init.DataType);
+                t.String(TensorProto.Name, init.Name);
+                t.Bytes(TensorProto.RawData, init.Raw);
             });
-        foreach (var input in Inputs) g.Message(11, v => WriteValueInfo(v, input));
-        foreach (var output in Outputs) g.Message(12, v => WriteValueInfo(v, output));
+        foreach (var input in Inputs) g.Message(GraphProto.Input, v => WriteValueInfo(v, input));
+        foreach (var output in Outputs) g.Message(GraphProto.Output, v => WriteValueInfo(v, output));
     }
 
     private static void WriteNode(ProtoWriter n, OnnxNode node)
     {
-        foreach (var i in node.Inputs) n.String(1, i);
-        foreach (var o in node.Outputs) n.String(2, o);
-        n.String(3, node.Name);
-        n.String(4, node.OpType);
+        foreach (var i in node.Inputs) n.String(NodeProto.Input, i);
+        foreach (var o in node.Outputs) n.String(NodeProto.Output, o);
+        n.String(NodeProto.Name, node.Name);
+        n.String(NodeProto.OpType, node.OpType);
         foreach (var attribute in node.Attributes)
-            n.Message(5, a =>
+            n.Message(NodeProto.Attribute, a =>
             {
-                a.String(1, attribute.Name);
+                a.String(AttributeProto.Name, attribute.Name);
                 switch (attribute)
                 {
-                    case OnnxAttribute.Int i: a.Varint(3, i.Value).Varint(20, 2); break;
-                    case OnnxAttribute.Ints i: a.PackedInt64(8, i.Values).Varint(20, 7); break;
-                    case OnnxAttribute.Float f: a.Float(2, f.Value).Varint(20, 1); break;
-                    case OnnxAttribute.Str s: a.String(4, s.Value).Varint(20, 3); break;
+                    case OnnxAttribute.Int i: a.Varint(AttributeProto.I, i.Value).Varint(AttributeProto.Type, AttributeType.Int); break;
+                    case OnnxAttribute.Ints i: a.PackedInt64(AttributeProto.Ints, i.Values).Varint(AttributeProto.Type, AttributeType.Ints); break;
+                    case OnnxAttribute.Float f: a.Float(AttributeProto.F, f.Value).Varint(AttributeProto.Type, AttributeType.Float); break;
+                    case OnnxAttribute.Str s: a.String(AttributeProto.S, s.Value).Varint(AttributeProto.Type, AttributeType.String); break;
                     default: throw new InvalidOperationException(attribute.GetType().Name);
                 }
             });
@@ -96,13 +98,13 @@ internal sealed class OnnxGraph
 
     private static void WriteValueInfo(ProtoWriter v, OnnxValueInfo info)
     {
-        v.String(1, info.Name);
-        v.Message(2, type => type.Message(1, tensor =>
+        v.String(ValueInfoProto.Name, info.Name);
+        v.Message(ValueInfoProto.Type, type => type.Message(TypeProto.TensorType, tensor =>
         {
-            tensor.Varint(1, info.DataType);
-            tensor.Message(2, shape =>
+            tensor.Varint(TypeProto.TensorElemType, info.DataType);
+            tensor.Message(TypeProto.TensorShape, shape =>
             {
-                foreach (var d in info.Shape) shape.Message(1, dim => dim.Varint(1, d));
+                foreach (var d in info.Shape) shape.Message(TensorShapeProto.Dim, dim => dim.Varint(TensorShapeProto.DimValue, d));
             });
         }));
     }
