@@ -66,6 +66,7 @@ public static class ServiceRegistration
         services.AddScoped<RecordCorrections>();
         services.AddScoped<Features.Admin.UserAdministration>();
         services.AddScoped<Features.Admin.DemoService>();
+        services.AddScoped<Features.Studies.StudyOverviewService>();
         services.AddScoped<Features.Review.ReviewService>();
         services.AddScoped<Features.Review.TwoRaterService>();
         services.AddSingleton<Features.Review.ReviewMedia>();

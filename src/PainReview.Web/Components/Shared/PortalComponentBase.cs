@@ -34,29 +34,45 @@ public abstract class PortalComponentBase : ComponentBase
     /// <summary>Runs work with services of a scope of its own; returns false and shows why when it fails.</summary>
     protected async Task<bool> RunAsync(Func<IServiceProvider, Task> work, string? success = null)
     {
+        var failure = await AttemptAsync(work);
+        if (failure is null)
+        {
+            if (success is not null) Snackbar.Add(success, Severity.Success);
+            return true;
+        }
+        if (failure is not Features.Access.AccessException { StatusCode: StatusCodes.Status401Unauthorized })
+            Snackbar.Add(failure is PortalValidationException ? failure.Message : $"That did not work: {failure.Message}", Severity.Error);
+        return false;
+    }
+
+    /// <summary>
+    /// Runs work with services of a scope of its own, as the signed-in user, and returns why it
+    /// failed (null when it did not), for pages that show the problem beside their form: a refusal
+    /// with its sentence, or an I/O, state or database error (logged). An ended session sends the
+    /// page to the sign-in form. Anything else is a defect and is left to the error page.
+    /// </summary>
+    protected async Task<Exception?> AttemptAsync(Func<IServiceProvider, Task> work)
+    {
         await using var scope = ScopeFactory.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<PortalUser>().Principal = User;
         try
         {
             await work(scope.ServiceProvider);
-            if (success is not null) Snackbar.Add(success, Severity.Success);
-            return true;
+            return null;
         }
         catch (Features.Access.AccessException e) when (e.StatusCode == StatusCodes.Status401Unauthorized)
         {
             SessionEnded();
-            return false;
+            return e;
         }
         catch (PortalValidationException e)
         {
-            Snackbar.Add(e.Message, Severity.Error);
-            return false;
+            return e;
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or Microsoft.EntityFrameworkCore.DbUpdateException)
         {
             Logger.LogError(e, "A portal action failed.");
-            Snackbar.Add($"That did not work: {e.Message}", Severity.Error);
-            return false;
+            return e;
         }
     }
 
