@@ -166,4 +166,49 @@ public sealed class TwoRaterTests(PortalFixture portal) : IDisposable
         Assert.Equal(frames, rows.Count(r => r.Contains(",second,", StringComparison.Ordinal)));
         Assert.Equal(recording.Differences.Sum(s => s.Last - s.First + 1), rows.Count(r => r.Contains(",adjudicator,", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public async Task A_raters_bulk_decision_is_one_event_on_their_own_decisions_and_the_other_rater_stays_blind()
+    {
+        var (studyId, id) = await TwoRaterStudyAsync();
+        var coordinator = PortalFactory.EmailOf(Roles.Coordinator);
+        await AsAsync(coordinator, s => s.GetRequiredService<TwoRaterService>().SetModeAsync(studyId, true, false, "inter-rater agreement"));
+        await AsAsync(coordinator, async s =>
+        {
+            var raters = s.GetRequiredService<TwoRaterService>();
+            await raters.AssignAsync(id, RaterSlot.First, First);
+            await raters.AssignAsync(id, RaterSlot.Second, Second);
+            await raters.AssignAsync(id, RaterSlot.Adjudicator, Adjudicator);
+        });
+        var spans = (await LoadAsync(First, id)).Spans;
+        Assert.NotEmpty(spans);
+
+        // The adjudicator does not decide before the raters, in bulk either.
+        var refused = await Assert.ThrowsAsync<AccessException>(() =>
+            AsAsync(Adjudicator, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.All, DecisionKind.Rejected, null)));
+        Assert.Equal(403, refused.StatusCode);
+
+        var decided = await AsAsync(First, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.Pending, DecisionKind.Rejected, "no pain"));
+        Assert.Equal(spans.Count, decided.Count);
+        var frames = spans.Sum(s => s.Length);
+        Assert.Equal(frames, await portal.Factory.WithDbAsync(db => db.RaterDecisions.CountAsync(d => d.RecordingId == id && d.Slot == RaterSlot.First && d.Decision == DecisionKind.Rejected)));
+        Assert.Equal(0, await portal.Factory.WithDbAsync(db => db.ReviewDecisions.CountAsync(d => d.RecordingId == id)));
+        var events = await portal.Factory.WithDbAsync(db => db.AuditEvents.Where(e => e.RecordingId == id && e.Action.StartsWith("rater.") && e.Action != "rater.assigned").ToListAsync());
+        var bulk = Assert.Single(events);
+        Assert.Equal(("rater.bulk-rejected", First, "no pain"), (bulk.Action, bulk.User, bulk.Reason));
+        Assert.Contains("\"slot\":\"First\"", bulk.After);
+
+        // Rater two still sees every span pending, and their own bulk decision is theirs alone.
+        var second = await LoadAsync(Second, id);
+        Assert.Empty(second.Decisions);
+        Assert.Equal(spans.Count, second.SpansIn(SpanSelection.Pending).Count);
+        var firstView = await LoadAsync(First, id);
+        Assert.Empty(firstView.SpansIn(SpanSelection.Pending));
+        await Assert.ThrowsAsync<PortalValidationException>(() =>
+            AsAsync(First, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.Pending, DecisionKind.Accepted, null)));
+
+        await AsAsync(First, s => s.GetRequiredService<ReviewService>().SignAsync(id, 0, PortalFactory.Password, "Reviewed"));
+        await Assert.ThrowsAsync<SignedRecordException>(() =>
+            AsAsync(First, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.All, DecisionKind.Accepted, null)));
+    }
 }
