@@ -118,6 +118,7 @@ public static class ServiceRegistration
         services.AddScoped<Features.Admin.UserAdministration>();
         services.AddScoped<Features.Review.ReviewService>();
         services.AddScoped<Features.Review.TwoRaterService>();
+        services.AddScoped<Features.Review.ReviewQueueService>();
         services.AddSingleton<Features.Review.ReviewMedia>();
         services.AddScoped<Features.Export.ExportService>();
         services.AddScoped<Features.Cohort.CohortAnalytics>();
