@@ -211,4 +211,54 @@ public sealed class TwoRaterTests(PortalFixture portal) : IDisposable
         await Assert.ThrowsAsync<SignedRecordException>(() =>
             AsAsync(First, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.All, DecisionKind.Accepted, null)));
     }
+
+    [Fact]
+    public async Task The_cohort_uses_either_raters_decisions_or_the_decisions_in_force()
+    {
+        var (studyId, id) = await TwoRaterStudyAsync();
+        var coordinator = PortalFactory.EmailOf(Roles.Coordinator);
+        await AsAsync(coordinator, s => s.GetRequiredService<TwoRaterService>().SetModeAsync(studyId, true, false, "inter-rater agreement"));
+        await AsAsync(coordinator, async s =>
+        {
+            var raters = s.GetRequiredService<TwoRaterService>();
+            await raters.AssignAsync(id, RaterSlot.First, First);
+            await raters.AssignAsync(id, RaterSlot.Second, Second);
+            await raters.AssignAsync(id, RaterSlot.Adjudicator, Adjudicator);
+        });
+        var model = await LoadAsync(First, id);
+        // Rater one accepts every span, rater two rejects every span; both sign.
+        await AsAsync(First, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.All, DecisionKind.Accepted, null));
+        await AsAsync(Second, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.All, DecisionKind.Rejected, null));
+        await AsAsync(First, s => s.GetRequiredService<ReviewService>().SignAsync(id, 0, PortalFactory.Password, "Reviewed"));
+        await AsAsync(Second, s => s.GetRequiredService<ReviewService>().SignAsync(id, 0, PortalFactory.Password, "Reviewed"));
+
+        // By hand: HPII over every frame of every span (the stored scores, under the study's protocol).
+        var spanFrames = model.Spans.SelectMany(s => Enumerable.Range(s.First, s.Length)).ToHashSet();
+        var expected = model.Frames.Where(f => spanFrames.Contains(f.Index) && f.Hpii.HasValue).Average(f => f.Hpii!.Value);
+        var dataManager = PortalFactory.EmailOf(Roles.DataManager);
+        Task<PainReview.Web.Features.Cohort.CohortReport> CohortAsync(Guid study, bool reviewedOnly, PainReview.Web.Features.Cohort.DecisionSource source) =>
+            AsAsync(dataManager, async s =>
+            {
+                var protocol = await PainReview.Web.Features.Protocols.ProtocolService.CurrentAsync(s.GetRequiredService<PainReview.Data.PainReviewDbContext>(), study);
+                return await s.GetRequiredService<PainReview.Web.Features.Cohort.CohortAnalytics>().ComputeAsync(study, reviewedOnly, protocol.Config, CancellationToken.None, source);
+            });
+
+        var first = Assert.Single((await CohortAsync(studyId, true, PainReview.Web.Features.Cohort.DecisionSource.FirstRater)).Points);
+        Assert.Equal(expected, first.HpiiAccepted!.Value, 6);
+        var second = Assert.Single((await CohortAsync(studyId, true, PainReview.Web.Features.Cohort.DecisionSource.SecondRater)).Points);
+        Assert.Null(second.HpiiAccepted);
+        // In force: nothing is signed in force yet, and every span waits for the adjudicator.
+        Assert.Empty((await CohortAsync(studyId, true, PainReview.Web.Features.Cohort.DecisionSource.InForce)).Points);
+        Assert.Null(Assert.Single((await CohortAsync(studyId, false, PainReview.Web.Features.Cohort.DecisionSource.InForce)).Points).HpiiAccepted);
+        foreach (var span in model.Spans)
+            await AsAsync(Adjudicator, s => s.GetRequiredService<TwoRaterService>().AdjudicateAsync(id, span.First, DecisionKind.Accepted, "brow lowering is clear"));
+        var inForce = await CohortAsync(studyId, false, PainReview.Web.Features.Cohort.DecisionSource.InForce);
+        Assert.Equal(expected, Assert.Single(inForce.Points).HpiiAccepted!.Value, 6);
+        Assert.Equal(PainReview.Web.Features.Cohort.DecisionSource.InForce, inForce.Decisions);
+
+        // A study reviewed once has no raters' decisions to choose: a sentence, not an error.
+        await portal.Factory.EnsureMemberAsync(dataManager, Roles.DataManager, portal.StudyId);
+        var once = await Assert.ThrowsAsync<PortalValidationException>(() => CohortAsync(portal.StudyId, false, PainReview.Web.Features.Cohort.DecisionSource.FirstRater));
+        Assert.InRange(once.StatusCode, 400, 499);
+    }
 }
