@@ -210,6 +210,25 @@ public sealed class TwoRaterTests(PortalFixture portal) : IDisposable
         await AsAsync(First, s => s.GetRequiredService<ReviewService>().SignAsync(id, 0, PortalFactory.Password, "Reviewed"));
         await Assert.ThrowsAsync<SignedRecordException>(() =>
             AsAsync(First, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.All, DecisionKind.Accepted, null)));
+
+        // The audit page does not show rater two the other rater's events (the bulk decision, the signature) until both have signed.
+        await AsAsync(Second, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.All, DecisionKind.Accepted, "pain"));
+        var secondClient = await portal.Factory.SignedInAsync(Second);
+        async Task<string> AuditPageAsync()
+        {
+            var response = await secondClient.GetAsync($"/audit?recording={id}", TestContext.Current.CancellationToken);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            return System.Net.WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+        var blind = await AuditPageAsync();
+        Assert.Contains("rater.bulk-accepted", blind);
+        Assert.DoesNotContain("rater.bulk-rejected", blind);
+        Assert.DoesNotContain("rater.signed", blind);
+        Assert.DoesNotContain("no pain", blind);
+        await AsAsync(Second, s => s.GetRequiredService<ReviewService>().SignAsync(id, 0, PortalFactory.Password, "Reviewed"));
+        var open = await AuditPageAsync();
+        Assert.Contains("rater.bulk-rejected", open);
+        Assert.Contains("no pain", open);
     }
 
     [Fact]
@@ -260,5 +279,17 @@ public sealed class TwoRaterTests(PortalFixture portal) : IDisposable
         await portal.Factory.EnsureMemberAsync(dataManager, Roles.DataManager, portal.StudyId);
         var once = await Assert.ThrowsAsync<PortalValidationException>(() => CohortAsync(portal.StudyId, false, PainReview.Web.Features.Cohort.DecisionSource.FirstRater));
         Assert.InRange(once.StatusCode, 400, 499);
+        // The HTML report says the same with a 4xx sentence; it takes the choice by name.
+        var http = await portal.Factory.SignedInAsync(dataManager);
+        var ct = TestContext.Current.CancellationToken;
+        var bogus = await http.GetAsync($"/data/cohort-report?study={studyId}&decisions=ThirdRater", ct);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bogus.StatusCode);
+        Assert.Contains("decisions must be InForce, FirstRater, SecondRater", await bogus.Content.ReadAsStringAsync(ct));
+        var single = await http.GetAsync($"/data/cohort-report?study={portal.StudyId}&decisions=FirstRater", ct);
+        Assert.Equal(422, (int)single.StatusCode);
+        Assert.Contains("reviewed once", await single.Content.ReadAsStringAsync(ct));
+        var report = await http.GetAsync($"/data/cohort-report?study={studyId}&reviewedOnly=false&decisions=secondrater", ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, report.StatusCode);
+        Assert.Contains("decisions: the second rater", System.Net.WebUtility.HtmlDecode(await report.Content.ReadAsStringAsync(ct)));
     }
 }
