@@ -104,8 +104,11 @@ public static class PortalEndpoints
             return Results.File(new Export.DeleteOnCloseStream(file.Path), file.Result.ContentType, file.Result.FileName);
         });
         data.MapGet("/cohort-report", async (Guid study, bool? reviewedOnly, double? w4, double? w67, double? w9, string? combine, string? apex,
-            double? quantile, bool? q1, Cohort.CohortAnalytics analytics, Audit.AuditLog audit, PainReviewDbContext db, CancellationToken ct) =>
+            double? quantile, bool? q1, string? decisions, Cohort.CohortAnalytics analytics, Audit.AuditLog audit, PainReviewDbContext db, CancellationToken ct) =>
         {
+            var source = Cohort.DecisionSource.InForce;
+            if (!string.IsNullOrEmpty(decisions) && !(Enum.TryParse(decisions, ignoreCase: true, out source) && Enum.IsDefined(source)))
+                return Results.Problem($"decisions must be {string.Join(", ", Enum.GetNames<Cohort.DecisionSource>())}, not '{decisions}'.", statusCode: 400);
             PainReview.Pipeline.Analysis.AnalysisConfig config;
             // The study's protocol, with the page's HPII and APEX settings where given (rights are checked by the analytics).
             var protocol = await Protocols.ProtocolService.CurrentAsync(db, study, ct);
@@ -119,11 +122,19 @@ public static class PortalEndpoints
                 return Results.Problem(e.Message, statusCode: 400);
             }
             // Reviewed (signed) recordings only unless asked otherwise: the export's default too.
-            var report = await analytics.ComputeAsync(study, reviewedOnly ?? true, config, ct);
+            Cohort.CohortReport report;
+            try
+            {
+                report = await analytics.ComputeAsync(study, reviewedOnly ?? true, config, ct, source);
+            }
+            catch (PortalValidationException e)
+            {
+                return Results.Problem(e.Message, statusCode: e.StatusCode);
+            }
             var models = await db.Recordings.AsNoTracking().Where(r => r.StudyId == study && r.SummaryJson != null).Select(r => r.SummaryJson!).FirstOrDefaultAsync(ct) is { } summary
                 ? PainReview.Pipeline.Analysis.AnalysisDocument.Read(summary).Models : [];
             var user = await audit.CurrentUserAsync();
-            await audit.AddAsync("report.downloaded", "Study", study.ToString(), after: new { recordings = report.Points.Count, protocolVersion = report.ProtocolVersion, configuration = config }, studyId: study, user: user);
+            await audit.AddAsync("report.downloaded", "Study", study.ToString(), after: new { recordings = report.Points.Count, protocolVersion = report.ProtocolVersion, decisions = report.Decisions.ToString(), configuration = config }, studyId: study, user: user);
             await db.SaveChangesAsync(ct);
             var html = Cohort.CohortReportHtml.Render(report, user, models);
             return Results.File(System.Text.Encoding.UTF8.GetBytes(html), "text/html; charset=utf-8", $"painreview-cohort-report-{DateTime.UtcNow:yyyyMMdd-HHmmss}.html");

@@ -69,6 +69,7 @@ public static class ServiceRegistration
         services.AddScoped<Features.Studies.StudyOverviewService>();
         services.AddScoped<Features.Review.ReviewService>();
         services.AddScoped<Features.Review.TwoRaterService>();
+        services.AddScoped<Features.Review.ReviewQueueService>();
         services.AddSingleton<Features.Review.ReviewMedia>();
         services.AddScoped<Features.Export.ExportService>();
         services.AddScoped<Features.Cohort.CohortAnalytics>();

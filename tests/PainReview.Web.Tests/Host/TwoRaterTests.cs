@@ -166,4 +166,130 @@ public sealed class TwoRaterTests(PortalFixture portal) : IDisposable
         Assert.Equal(frames, rows.Count(r => r.Contains(",second,", StringComparison.Ordinal)));
         Assert.Equal(recording.Differences.Sum(s => s.Last - s.First + 1), rows.Count(r => r.Contains(",adjudicator,", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public async Task A_raters_bulk_decision_is_one_event_on_their_own_decisions_and_the_other_rater_stays_blind()
+    {
+        var (studyId, id) = await TwoRaterStudyAsync();
+        var coordinator = PortalFactory.EmailOf(Roles.Coordinator);
+        await AsAsync(coordinator, s => s.GetRequiredService<TwoRaterService>().SetModeAsync(studyId, true, false, "inter-rater agreement"));
+        await AsAsync(coordinator, async s =>
+        {
+            var raters = s.GetRequiredService<TwoRaterService>();
+            await raters.AssignAsync(id, RaterSlot.First, First);
+            await raters.AssignAsync(id, RaterSlot.Second, Second);
+            await raters.AssignAsync(id, RaterSlot.Adjudicator, Adjudicator);
+        });
+        var spans = (await LoadAsync(First, id)).Spans;
+        Assert.NotEmpty(spans);
+
+        // The adjudicator does not decide before the raters, in bulk either.
+        var refused = await Assert.ThrowsAsync<AccessException>(() =>
+            AsAsync(Adjudicator, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.All, DecisionKind.Rejected, null)));
+        Assert.Equal(403, refused.StatusCode);
+
+        var decided = await AsAsync(First, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.Pending, DecisionKind.Rejected, "no pain"));
+        Assert.Equal(spans.Count, decided.Count);
+        var frames = spans.Sum(s => s.Length);
+        Assert.Equal(frames, await portal.Factory.WithDbAsync(db => db.RaterDecisions.CountAsync(d => d.RecordingId == id && d.Slot == RaterSlot.First && d.Decision == DecisionKind.Rejected)));
+        Assert.Equal(0, await portal.Factory.WithDbAsync(db => db.ReviewDecisions.CountAsync(d => d.RecordingId == id)));
+        var events = await portal.Factory.WithDbAsync(db => db.AuditEvents.Where(e => e.RecordingId == id && e.Action.StartsWith("rater.") && e.Action != "rater.assigned").ToListAsync());
+        var bulk = Assert.Single(events);
+        Assert.Equal(("rater.bulk-rejected", First, "no pain"), (bulk.Action, bulk.User, bulk.Reason));
+        Assert.Contains("\"slot\":\"First\"", bulk.After);
+
+        // Rater two still sees every span pending, and their own bulk decision is theirs alone.
+        var second = await LoadAsync(Second, id);
+        Assert.Empty(second.Decisions);
+        Assert.Equal(spans.Count, second.SpansIn(SpanSelection.Pending).Count);
+        var firstView = await LoadAsync(First, id);
+        Assert.Empty(firstView.SpansIn(SpanSelection.Pending));
+        await Assert.ThrowsAsync<PortalValidationException>(() =>
+            AsAsync(First, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.Pending, DecisionKind.Accepted, null)));
+
+        await AsAsync(First, s => s.GetRequiredService<ReviewService>().SignAsync(id, 0, PortalFactory.Password, "Reviewed"));
+        await Assert.ThrowsAsync<SignedRecordException>(() =>
+            AsAsync(First, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.All, DecisionKind.Accepted, null)));
+
+        // The audit page does not show rater two the other rater's events (the bulk decision, the signature) until both have signed.
+        await AsAsync(Second, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.All, DecisionKind.Accepted, "pain"));
+        var secondClient = await portal.Factory.SignedInAsync(Second);
+        async Task<string> AuditPageAsync()
+        {
+            var response = await secondClient.GetAsync($"/audit?recording={id}", TestContext.Current.CancellationToken);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            return System.Net.WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+        var blind = await AuditPageAsync();
+        Assert.Contains("rater.bulk-accepted", blind);
+        Assert.DoesNotContain("rater.bulk-rejected", blind);
+        Assert.DoesNotContain("rater.signed", blind);
+        Assert.DoesNotContain("no pain", blind);
+        await AsAsync(Second, s => s.GetRequiredService<ReviewService>().SignAsync(id, 0, PortalFactory.Password, "Reviewed"));
+        var open = await AuditPageAsync();
+        Assert.Contains("rater.bulk-rejected", open);
+        Assert.Contains("no pain", open);
+    }
+
+    [Fact]
+    public async Task The_cohort_uses_either_raters_decisions_or_the_decisions_in_force()
+    {
+        var (studyId, id) = await TwoRaterStudyAsync();
+        var coordinator = PortalFactory.EmailOf(Roles.Coordinator);
+        await AsAsync(coordinator, s => s.GetRequiredService<TwoRaterService>().SetModeAsync(studyId, true, false, "inter-rater agreement"));
+        await AsAsync(coordinator, async s =>
+        {
+            var raters = s.GetRequiredService<TwoRaterService>();
+            await raters.AssignAsync(id, RaterSlot.First, First);
+            await raters.AssignAsync(id, RaterSlot.Second, Second);
+            await raters.AssignAsync(id, RaterSlot.Adjudicator, Adjudicator);
+        });
+        var model = await LoadAsync(First, id);
+        // Rater one accepts every span, rater two rejects every span; both sign.
+        await AsAsync(First, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.All, DecisionKind.Accepted, null));
+        await AsAsync(Second, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.All, DecisionKind.Rejected, null));
+        await AsAsync(First, s => s.GetRequiredService<ReviewService>().SignAsync(id, 0, PortalFactory.Password, "Reviewed"));
+        await AsAsync(Second, s => s.GetRequiredService<ReviewService>().SignAsync(id, 0, PortalFactory.Password, "Reviewed"));
+
+        // By hand: HPII over every frame of every span (the stored scores, under the study's protocol).
+        var spanFrames = model.Spans.SelectMany(s => Enumerable.Range(s.First, s.Length)).ToHashSet();
+        var expected = model.Frames.Where(f => spanFrames.Contains(f.Index) && f.Hpii.HasValue).Average(f => f.Hpii!.Value);
+        var dataManager = PortalFactory.EmailOf(Roles.DataManager);
+        Task<PainReview.Web.Features.Cohort.CohortReport> CohortAsync(Guid study, bool reviewedOnly, PainReview.Web.Features.Cohort.DecisionSource source) =>
+            AsAsync(dataManager, async s =>
+            {
+                var protocol = await PainReview.Web.Features.Protocols.ProtocolService.CurrentAsync(s.GetRequiredService<PainReview.Data.PainReviewDbContext>(), study);
+                return await s.GetRequiredService<PainReview.Web.Features.Cohort.CohortAnalytics>().ComputeAsync(study, reviewedOnly, protocol.Config, CancellationToken.None, source);
+            });
+
+        var first = Assert.Single((await CohortAsync(studyId, true, PainReview.Web.Features.Cohort.DecisionSource.FirstRater)).Points);
+        Assert.Equal(expected, first.HpiiAccepted!.Value, 6);
+        var second = Assert.Single((await CohortAsync(studyId, true, PainReview.Web.Features.Cohort.DecisionSource.SecondRater)).Points);
+        Assert.Null(second.HpiiAccepted);
+        // In force: nothing is signed in force yet, and every span waits for the adjudicator.
+        Assert.Empty((await CohortAsync(studyId, true, PainReview.Web.Features.Cohort.DecisionSource.InForce)).Points);
+        Assert.Null(Assert.Single((await CohortAsync(studyId, false, PainReview.Web.Features.Cohort.DecisionSource.InForce)).Points).HpiiAccepted);
+        foreach (var span in model.Spans)
+            await AsAsync(Adjudicator, s => s.GetRequiredService<TwoRaterService>().AdjudicateAsync(id, span.First, DecisionKind.Accepted, "brow lowering is clear"));
+        var inForce = await CohortAsync(studyId, false, PainReview.Web.Features.Cohort.DecisionSource.InForce);
+        Assert.Equal(expected, Assert.Single(inForce.Points).HpiiAccepted!.Value, 6);
+        Assert.Equal(PainReview.Web.Features.Cohort.DecisionSource.InForce, inForce.Decisions);
+
+        // A study reviewed once has no raters' decisions to choose: a sentence, not an error.
+        await portal.Factory.EnsureMemberAsync(dataManager, Roles.DataManager, portal.StudyId);
+        var once = await Assert.ThrowsAsync<PortalValidationException>(() => CohortAsync(portal.StudyId, false, PainReview.Web.Features.Cohort.DecisionSource.FirstRater));
+        Assert.InRange(once.StatusCode, 400, 499);
+        // The HTML report says the same with a 4xx sentence; it takes the choice by name.
+        var http = await portal.Factory.SignedInAsync(dataManager);
+        var ct = TestContext.Current.CancellationToken;
+        var bogus = await http.GetAsync($"/data/cohort-report?study={studyId}&decisions=ThirdRater", ct);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bogus.StatusCode);
+        Assert.Contains("decisions must be InForce, FirstRater, SecondRater", await bogus.Content.ReadAsStringAsync(ct));
+        var single = await http.GetAsync($"/data/cohort-report?study={portal.StudyId}&decisions=FirstRater", ct);
+        Assert.Equal(422, (int)single.StatusCode);
+        Assert.Contains("reviewed once", await single.Content.ReadAsStringAsync(ct));
+        var report = await http.GetAsync($"/data/cohort-report?study={studyId}&reviewedOnly=false&decisions=secondrater", ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, report.StatusCode);
+        Assert.Contains("decisions: the second rater", System.Net.WebUtility.HtmlDecode(await report.Content.ReadAsStringAsync(ct)));
+    }
 }

@@ -54,6 +54,7 @@ public static class CohortReportHtml
         var q1 = report.Points.Count > 0 && report.Points.Any(p => p.HpiiAll.HasValue) ? ApexSelector.FirstQuartile(report.Points.Where(p => p.HpiiAll.HasValue).Select(p => p.HpiiAll!.Value)) : 0;
         Row(html, "HPII, all frames", "all recordings", c.Hpii.AllFrames, report.ParticipantsWhere(p => p.HpiiAll.HasValue));
         Row(html, "HPII, APEX frames", "all recordings", c.Hpii.Apex, report.ParticipantsWhere(p => p.HpiiApex.HasValue));
+        Row(html, "HPII, accepted APEX frames", $"decisions: {CohortReport.Describe(report.Decisions)}", report.HpiiAccepted, report.ParticipantsWhere(p => p.HpiiAccepted.HasValue));
         Row(html, "HPII, all frames", "VAS ≥ 3", c.HpiiVasAtLeast3.AllFrames, report.ParticipantsWhere(p => p.HpiiAll.HasValue && p.Vas >= 3));
         Row(html, "HPII, APEX frames", "VAS ≥ 3", c.HpiiVasAtLeast3.Apex, report.ParticipantsWhere(p => p.HpiiApex.HasValue && p.Vas >= 3));
         Row(html, "HPII, all frames", "HPII ≥ cohort Q1", c.HpiiAboveFirstQuartile.AllFrames, report.ParticipantsWhere(p => p.HpiiAll >= q1));

@@ -13,6 +13,16 @@ public sealed record ApexSpan(int First, int Last, int PeakFrame, double PeakHpi
     public int Length => Last - First + 1;
 }
 
+/// <summary>Which spans a bulk decision applies to.</summary>
+public enum SpanSelection
+{
+    /// <summary>Spans with at least one frame nobody has decided yet.</summary>
+    Pending,
+    /// <summary>Spans most of whose frames the analysis flagged as a smile (<see cref="ReviewModel.IsSmileSpan"/>).</summary>
+    Smiles,
+    All,
+}
+
 /// <summary>
 /// A recording under review: its frames, the machine's APEX spans and the reviewer's decisions,
 /// and the summaries that follow from them.
@@ -33,6 +43,25 @@ public sealed class ReviewModel
         return frames.Count > 0 && frames.Count(f => f.Smile) * 2 > frames.Count;
     }
     private IReadOnlyList<ApexSpan>? _spans;
+
+    /// <summary>A span with at least one frame still pending, as the acting reviewer sees the decisions.</summary>
+    public bool IsPendingSpan(ApexSpan span) => Enumerable.Range(span.First, span.Length).Any(f => VerdictOf(f) == FrameVerdict.Pending);
+
+    /// <summary>The spans a bulk decision selects, in time order.</summary>
+    public IReadOnlyList<ApexSpan> SpansIn(SpanSelection selection) => selection switch
+    {
+        SpanSelection.Pending => Spans.Where(IsPendingSpan).ToList(),
+        SpanSelection.Smiles => Spans.Where(IsSmileSpan).ToList(),
+        _ => Spans,
+    };
+
+    /// <summary>How a selection reads in a sentence ("spans flagged as smiles").</summary>
+    public static string Describe(SpanSelection selection) => selection switch
+    {
+        SpanSelection.Pending => "pending spans",
+        SpanSelection.Smiles => "spans flagged as smiles",
+        _ => "spans",
+    };
 
     public IReadOnlyList<ReviewSignature> Signatures { get; init; } = [];
     public IReadOnlyList<Correction> MetadataCorrections { get; init; } = [];

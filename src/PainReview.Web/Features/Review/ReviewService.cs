@@ -66,23 +66,97 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
     {
         if (await RaterOfAsync(recordingId) is { } rater)
         {
-            await DecideAsRaterAsync(rater, frames, decision, reason);
+            var user = await audit.CurrentUserAsync();
+            var slot = rater.Assignment.Slot.ToString();
+            foreach (var (frame, before) in await ApplyAsRaterAsync(rater, frames, decision, reason, user))
+                await audit.AddAsync(decision == DecisionKind.Accepted ? "rater.accepted" : "rater.rejected", "Frame", $"{recordingId}:{frame}",
+                    before: new { frame, slot, decision = before }, after: new { frame, slot, decision = decision.ToString() },
+                    reason: reason, studyId: rater.Recording.StudyId, recordingId: recordingId, user: user);
+            // Raters work apart: the recording's review version (which names who changed it) is left alone.
+            await db.SaveChangesAsync();
             return;
         }
         await RefuseUnderTwoRatersAsync(recordingId);
         var recording = await ClaimAsync(recordingId, expectedVersion);
+        var by = await audit.CurrentUserAsync();
+        foreach (var (frame, before) in await ApplyAsync(recording, frames, decision, reason, by))
+            await audit.AddAsync(decision == DecisionKind.Accepted ? "apex.accepted" : "apex.rejected", "Frame", $"{recordingId}:{frame}",
+                before: new { frame, decision = before }, after: new { frame, decision = decision.ToString() },
+                reason: reason, studyId: recording.StudyId, recordingId: recordingId, user: by);
+        await SaveAsync(recording);
+    }
+
+    /// <summary>
+    /// Accepts or rejects every span a selection picks (all pending, all flagged as smiles, all) as
+    /// one audited event that names the spans (frame ranges), the decision and the reason. The
+    /// selection is made here from the decisions as the acting reviewer sees them (a rater's own,
+    /// under two independent reviews), at the version the page was based on.
+    /// </summary>
+    /// <returns>The spans decided.</returns>
+    public async Task<IReadOnlyList<ApexSpan>> DecideSpansAsync(Guid recordingId, int expectedVersion, SpanSelection selection, DecisionKind decision, string? reason)
+    {
+        if (!Enum.IsDefined(selection)) throw new PortalValidationException("Choose the spans: all pending, all flagged as smiles, or all.");
+        if (decision is not (DecisionKind.Accepted or DecisionKind.Rejected)) throw new PortalValidationException("Choose accept or reject.");
+        reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        var rater = await RaterOfAsync(recordingId);
+        if (rater is null) await RefuseUnderTwoRatersAsync(recordingId);
+        else if (rater.Assignment.SignedUtc is not null) throw new SignedRecordException("You signed your review of this recording: it is read-only.");
+        var model = await LoadAsync(recordingId) ?? throw Access.AccessException.RecordingNotFound();
+        if (rater is null && model.Recording.ReviewVersion != expectedVersion) throw await ConflictAsync(recordingId);
+        if (model.ActiveSignature is { } signed)
+            throw new SignedRecordException(
+                $"This recording was signed ({signed.Meaning}) by {signed.SignerName} on {signed.SignedUtc:yyyy-MM-dd HH:mm} UTC and is read-only: reopen it with a reason to change it.");
+        var spans = model.SpansIn(selection);
+        if (spans.Count == 0) throw new PortalValidationException($"There are no {ReviewModel.Describe(selection)} in this recording: nothing was changed.");
+        var named = spans.Select(s => new { first = s.First, last = s.Last, decision = SpanVerdictOf(model, s) }).ToList();
+        var frames = spans.SelectMany(s => Enumerable.Range(s.First, s.Length)).ToList();
+        var user = await audit.CurrentUserAsync();
+        var verb = decision == DecisionKind.Accepted ? "accepted" : "rejected";
+        var what = selection.ToString().ToLowerInvariant();
+        if (rater is not null)
+        {
+            await ApplyAsRaterAsync(rater, frames, decision, reason, user);
+            var slot = rater.Assignment.Slot.ToString();
+            await audit.AddAsync($"rater.bulk-{verb}", nameof(Recording), recordingId.ToString(),
+                before: new { selection = what, slot, spans = named },
+                after: new { selection = what, slot, decision = decision.ToString(), frames = frames.Count, spans = named.Select(s => new { s.first, s.last }) },
+                reason: reason, studyId: rater.Recording.StudyId, recordingId: recordingId, user: user);
+            await db.SaveChangesAsync();
+            return spans;
+        }
+        var recording = await ClaimAsync(recordingId, expectedVersion);
+        await ApplyAsync(recording, frames, decision, reason, user);
+        await audit.AddAsync($"apex.bulk-{verb}", nameof(Recording), recordingId.ToString(),
+            before: new { selection = what, spans = named },
+            after: new { selection = what, decision = decision.ToString(), frames = frames.Count, spans = named.Select(s => new { s.first, s.last }) },
+            reason: reason, studyId: recording.StudyId, recordingId: recordingId, user: user);
+        await SaveAsync(recording);
+        return spans;
+    }
+
+    /// <summary>A span's verdict for the audit trail: one verdict for all its frames, else "mixed".</summary>
+    private static string SpanVerdictOf(ReviewModel model, ApexSpan span)
+    {
+        var verdicts = Enumerable.Range(span.First, span.Length).Select(model.VerdictOf).Distinct().ToList();
+        return verdicts.Count == 1 ? verdicts[0].ToString() : "mixed";
+    }
+
+    /// <summary>Writes decisions in force on machine APEX frames (not saved, not audited); returns each frame's verdict before.</summary>
+    private async Task<List<(int Frame, string Before)>> ApplyAsync(Recording recording, IReadOnlyCollection<int> frames, DecisionKind decision, string? reason, string user)
+    {
+        var recordingId = recording.Id;
         var apex = await db.FrameResults.Where(f => f.RecordingId == recordingId && frames.Contains(f.FrameIndex))
             .Select(f => new { f.FrameIndex, f.Apex }).ToListAsync();
         if (apex.Count != frames.Count) throw new PortalValidationException("Some of those frames do not exist in this recording.");
         var existing = await db.ReviewDecisions.Where(d => d.RecordingId == recordingId && frames.Contains(d.FrameIndex)).ToListAsync();
-        var user = await audit.CurrentUserAsync();
+        var changed = new List<(int, string)>(apex.Count);
         foreach (var frame in apex)
         {
             var previous = existing.FirstOrDefault(d => d.FrameIndex == frame.FrameIndex);
             // A frame decided under an earlier protocol keeps its decision (and can be decided again) even where it is no longer APEX.
             if (!frame.Apex && previous is null)
                 throw new PortalValidationException($"Frame {frame.FrameIndex} is not an APEX frame; add it as a missed frame instead.");
-            var before = previous is null ? "pending" : previous.Decision.ToString();
+            changed.Add((frame.FrameIndex, previous is null ? "pending" : previous.Decision.ToString()));
             if (previous is not null && previous.AddedByReviewer && decision == DecisionKind.Rejected)
             {
                 // Rejecting a frame the reviewer added withdraws the addition.
@@ -105,11 +179,8 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
                 previous.ProtocolVersion = recording.ProtocolVersion;
                 previous.WasApex = frame.Apex;
             }
-            await audit.AddAsync(decision == DecisionKind.Accepted ? "apex.accepted" : "apex.rejected", "Frame", $"{recordingId}:{frame.FrameIndex}",
-                before: new { frame = frame.FrameIndex, decision = before }, after: new { frame = frame.FrameIndex, decision = decision.ToString() },
-                reason: reason, studyId: recording.StudyId, recordingId: recordingId, user: user);
         }
-        await SaveAsync(recording);
+        return changed;
     }
 
     /// <summary>Adds a usable frame the algorithm did not pick as APEX.</summary>
@@ -258,7 +329,8 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
                 "decide this recording: the study has two independent reviews, so only its two assigned raters decide it and the adjudicator settles their differences");
     }
 
-    private async Task DecideAsRaterAsync(RaterContext rater, IReadOnlyCollection<int> frames, DecisionKind decision, string? reason)
+    /// <summary>Writes a rater's own decisions (not saved, not audited); returns each frame's verdict before.</summary>
+    private async Task<List<(int Frame, string Before)>> ApplyAsRaterAsync(RaterContext rater, IReadOnlyCollection<int> frames, DecisionKind decision, string? reason, string user)
     {
         if (rater.Assignment.SignedUtc is not null) throw new SignedRecordException("You signed your review of this recording: it is read-only.");
         var recordingId = rater.Recording.Id;
@@ -267,11 +339,11 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
         if (apex.FirstOrDefault(f => !f.Apex) is { } notApex) throw new PortalValidationException($"Frame {notApex.FrameIndex} is not an APEX frame.");
         var slot = rater.Assignment.Slot;
         var existing = await db.RaterDecisions.Where(d => d.RecordingId == recordingId && d.Slot == slot && frames.Contains(d.FrameIndex)).ToListAsync();
-        var user = await audit.CurrentUserAsync();
+        var changed = new List<(int, string)>(apex.Count);
         foreach (var frame in apex)
         {
             var previous = existing.FirstOrDefault(d => d.FrameIndex == frame.FrameIndex);
-            var before = previous?.Decision.ToString() ?? "pending";
+            changed.Add((frame.FrameIndex, previous?.Decision.ToString() ?? "pending"));
             if (previous is null)
                 db.RaterDecisions.Add(new RaterDecision { RecordingId = recordingId, Slot = slot, FrameIndex = frame.FrameIndex, Decision = decision, Reason = reason, Reviewer = user });
             else
@@ -281,12 +353,8 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
                 previous.Reviewer = user;
                 previous.AtUtc = DateTime.UtcNow;
             }
-            await audit.AddAsync(decision == DecisionKind.Accepted ? "rater.accepted" : "rater.rejected", "Frame", $"{recordingId}:{frame.FrameIndex}",
-                before: new { frame = frame.FrameIndex, slot = slot.ToString(), decision = before }, after: new { frame = frame.FrameIndex, slot = slot.ToString(), decision = decision.ToString() },
-                reason: reason, studyId: rater.Recording.StudyId, recordingId: recordingId, user: user);
         }
-        // Raters work apart: the recording's review version (which names who changed it) is left alone.
-        await db.SaveChangesAsync();
+        return changed;
     }
 
     private async Task<ReviewSignature> SignAsRaterAsync(RaterContext rater, string? password, string meaning)

@@ -1,0 +1,70 @@
+using Microsoft.EntityFrameworkCore;
+using PainReview.Data;
+using PainReview.Data.Entities;
+using PainReview.Data.Review;
+using PainReview.Web.Features.Access;
+
+namespace PainReview.Web.Features.Review;
+
+/// <summary>Which recordings the review queue lists.</summary>
+public enum QueueState
+{
+    Waiting,
+    Reviewed,
+    All,
+}
+
+/// <summary>One recording in a reviewer's queue (VAS and HPII withheld where the reviewer is a blinded rater).</summary>
+public sealed record QueueEntry(Guid Id, DateOnly? RecordedOn, string Study, string Participant, string? Timepoint, double? Vas, double? CorrectedVas,
+    double? HpiiApex, ReviewState State, string? ReviewedBy, DateTime? ReviewedUtc, DateTime Uploaded, RaterSlot? MySlot, bool Blind, bool SignedByMe)
+{
+    public bool Mine => MySlot is not null;
+    /// <summary>Signed: the decisions in force are, or (two independent reviews) this reviewer signed their own review.</summary>
+    public bool Signed => State == ReviewState.Reviewed || SignedByMe;
+}
+
+/// <summary>
+/// The review queue: the analysed recordings (with a usable face) of the studies the user reviews,
+/// the user's own assignments first, then oldest upload first. The queue page and the workspace's
+/// "next recording in my queue" use this one ordering.
+/// </summary>
+public sealed class ReviewQueueService(PainReviewDbContext db, StudyAccess access)
+{
+    public async Task<IReadOnlyList<QueueEntry>> ListAsync(Guid? studyId = null, QueueState state = QueueState.Waiting)
+    {
+        var visible = await access.StudiesAsync(StudyPermission.Review);
+        var query = db.Recordings.AsNoTracking().Where(r => r.Status == RecordingStatus.Completed && r.UsableFrames > 0 && visible.Contains(r.StudyId));
+        if (studyId is { } study) query = query.Where(r => r.StudyId == study);
+        if (state == QueueState.Waiting) query = query.Where(r => r.ReviewState == ReviewState.NotReviewed);
+        if (state == QueueState.Reviewed) query = query.Where(r => r.ReviewState == ReviewState.Reviewed);
+        var me = (await access.ActorAsync()).UserId;
+        var mine = (await db.RaterAssignments.AsNoTracking().Where(a => a.UserId == me).Select(a => new { a.RecordingId, a.Slot, a.SignedUtc }).ToListAsync())
+            .GroupBy(a => a.RecordingId).ToDictionary(g => g.Key, g => (Slot: g.Min(a => a.Slot), Signed: g.Any(a => a.SignedUtc != null)));
+        var found = await query.OrderBy(r => r.UploadedUtc).Select(r => new
+        {
+            r.Id, r.RecordedOn, Study = r.Study!.Name, r.Study.TwoRaters, r.Study.BlindRaters, r.Participant!.Code, r.Timepoint, r.VasSelfReport,
+            Corrected = r.VasCorrections.OrderByDescending(c => c.AtUtc).ThenByDescending(c => c.Id).Select(c => (double?)c.Value).FirstOrDefault(),
+            r.HpiiMeanApex, r.ReviewState, r.ReviewedBy, r.ReviewedUtc, r.UploadedUtc,
+        }).ToListAsync();
+        // The reviewer's own recordings first; a rater blinded to the VAS and HPII does not see them here either.
+        return found.Select(r =>
+            {
+                RaterSlot? slot = mine.TryGetValue(r.Id, out var m) ? m.Slot : null;
+                var blind = ReviewRules.BlindedToLabels(r.TwoRaters, r.BlindRaters, slot);
+                return new QueueEntry(r.Id, r.RecordedOn, r.Study, r.Code, r.Timepoint, blind ? null : r.VasSelfReport, blind ? null : r.Corrected,
+                    blind ? null : r.HpiiMeanApex, r.ReviewState, r.ReviewedBy, r.ReviewedUtc, r.UploadedUtc, slot, blind, slot is not null && m.Signed);
+            })
+            .OrderBy(r => r.Mine ? 0 : 1).ThenBy(r => r.Uploaded).ToList();
+    }
+
+    /// <summary>
+    /// The recording after this one in the user's queue (waiting, not signed by them), wrapping to
+    /// the start of the queue; null when nothing else waits.
+    /// </summary>
+    public async Task<QueueEntry?> NextAsync(Guid current)
+    {
+        var queue = (await ListAsync()).Where(r => !r.Signed || r.Id == current).ToList();
+        var at = queue.FindIndex(r => r.Id == current);
+        return queue.Skip(at + 1).Concat(queue.Take(Math.Max(at, 0))).FirstOrDefault(r => r.Id != current);
+    }
+}
