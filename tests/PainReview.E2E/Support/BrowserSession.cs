@@ -74,6 +74,9 @@ public sealed class BrowserSession : IAsyncLifetime
         });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000);
+        // Expectations wait for the page as long as actions do: on a 2-core machine running the
+        // pipeline's two lanes, a decision's round trip can take longer than Playwright's 5 s default.
+        Assertions.SetDefaultExpectTimeout(15_000);
         return page;
     }
 
@@ -105,6 +108,9 @@ public sealed class BrowserSession : IAsyncLifetime
         });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000);
+        // Expectations wait for the page as long as actions do: on a 2-core machine running the
+        // pipeline's two lanes, a decision's round trip can take longer than Playwright's 5 s default.
+        Assertions.SetDefaultExpectTimeout(15_000);
         return page;
     }
 
