@@ -21,7 +21,7 @@ public sealed class ReviewMediaSafetyTests : IDisposable
     public ReviewMediaSafetyTests()
     {
         _store = new VideoStore(Options.Create(new PortalOptions { DataDirectory = _temp.Path }));
-        _media = new ReviewMedia(_store, NullLogger<ReviewMedia>.Instance);
+        _media = new ReviewMedia(_store, NullLogger<ReviewMedia>.Instance, Options.Create(new PortalOptions { DataDirectory = _temp.Path }));
         File.Copy(TestEnvironment.Clip("single_face.mp4"), _store.PathOf("other.mp4"));
     }
 
