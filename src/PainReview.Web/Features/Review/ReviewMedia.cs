@@ -33,23 +33,13 @@ public sealed class ReviewMedia(VideoStore store, ILogger<ReviewMedia> logger, M
 
     private string Folder(string name) => Directory.CreateDirectory(Path.Combine(store.Root, name)).FullName;
 
-    /// <summary>
-    /// The playable copy, made now if it is not there yet; the same ffmpeg run also writes the
-    /// thumbnails of <paramref name="thumbnailFrames"/> (one decode for both).
-    /// </summary>
-    public async Task<string> EnsurePlayableAsync(Guid recordingId, string storedFileName, CancellationToken cancellationToken = default,
-        IReadOnlyCollection<int>? thumbnailFrames = null)
+    /// <summary>The playable copy, made now if it is not there yet (waiting for a free encoder).</summary>
+    public async Task<string> EnsurePlayableAsync(Guid recordingId, string storedFileName, CancellationToken cancellationToken = default)
     {
         var target = PlayablePath(recordingId);
         return await OnceAsync(target, async () =>
         {
             var temporary = target + ".partial.mp4";
-            var frames = (thumbnailFrames ?? []).Where(f => f >= 0 && !File.Exists(ThumbnailPath(recordingId, f))).Distinct().Order().ToList();
-            var sequence = Directory.CreateDirectory(Path.Combine(store.Root, "thumbnails", recordingId.ToString("N"), ".partial")).FullName;
-            // Thumbnails by frame number (n counts decoded frames, as the analysis does), beside the copy.
-            var thumbnails = frames.Count is > 0 and <= 5000
-                ? $"-map 0:v:0 -an -sn -dn -fps_mode passthrough -vf \"select='{string.Join('+', frames.Select(f => $"eq(n,{f})"))}',scale=240:-2\" -q:v 4 {Path.Combine(sequence, "%d.jpg")} "
-                : "";
             await _encoders.WaitAsync(cancellationToken);
             try
             {
@@ -57,7 +47,7 @@ public sealed class ReviewMedia(VideoStore store, ILogger<ReviewMedia> logger, M
                 // player's currentTime and the analysis's time_s name the same frame.
                 await FFMpegArguments.FromFileInput(store.PathOf(storedFileName), true, o => o.WithCustomArgument(SafeInput.Arguments))
                     .OutputToFile(temporary, overwrite: true, o => o
-                        .WithCustomArgument(thumbnails + "-map 0:v:0 -an -sn -dn -fps_mode passthrough -c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p "
+                        .WithCustomArgument("-map 0:v:0 -an -sn -dn -fps_mode passthrough -c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p "
                             + $"-vf \"scale='trunc(iw*min(1,{MaxHeight}/ih)/2)*2':'trunc(min(ih,{MaxHeight})/2)*2'\" -movflags +faststart"))
                     .CancellableThrough(cancellationToken)
                     .ProcessAsynchronously();
@@ -66,14 +56,8 @@ public sealed class ReviewMedia(VideoStore store, ILogger<ReviewMedia> logger, M
             {
                 _encoders.Release();
             }
-            var made = Directory.GetFiles(sequence, "*.jpg").Length;
-            if (made == frames.Count)
-                for (var i = 0; i < frames.Count; i++) File.Move(Path.Combine(sequence, $"{i + 1}.jpg"), ThumbnailPath(recordingId, frames[i]), overwrite: true);
-            else if (frames.Count > 0)
-                logger.LogWarning("Recording {Id}: {Made} of {Wanted} thumbnails came out of the copy's run; the rest are made when asked for.", recordingId, made, frames.Count);
-            Directory.Delete(sequence, recursive: true);
             File.Move(temporary, target, overwrite: true);
-            logger.LogInformation("Made the playable copy of recording {Id} and {Thumbnails} thumbnails.", recordingId, made == frames.Count ? made : 0);
+            logger.LogInformation("Made the playable copy of recording {Id}.", recordingId);
         });
     }
 

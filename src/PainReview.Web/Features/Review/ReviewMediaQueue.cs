@@ -64,9 +64,15 @@ public sealed class ReviewMediaQueue(IServiceScopeFactory scopes, ReviewMedia me
         var recording = await db.Recordings.AsNoTracking().Where(r => r.Id == id && r.Status == RecordingStatus.Completed)
             .Select(r => new { r.StoredFileName }).SingleOrDefaultAsync(ct);
         if (recording is null) return;
+        await media.EnsurePlayableAsync(id, recording.StoredFileName, ct);
+        // Then the thumbnail of each APEX span's peak, one at a time (the span list shows them).
         var frames = await db.FrameResults.AsNoTracking().Where(f => f.RecordingId == id).OrderBy(f => f.FrameIndex)
             .Select(f => new ReviewFrame(f.FrameIndex, f.TimeSeconds, f.Usable, null, null, null, null, f.Hpii, f.Apex, false)).ToListAsync(ct);
-        var peaks = ReviewModel.FindSpans(frames).Select(s => s.PeakFrame).ToList();
-        await media.EnsurePlayableAsync(id, recording.StoredFileName, ct, peaks);
+        var times = frames.ToDictionary(f => f.Index, f => f.TimeSeconds);
+        foreach (var span in ReviewModel.FindSpans(frames))
+        {
+            if (!await db.Recordings.AnyAsync(r => r.Id == id, ct)) return; // deleted meanwhile
+            await media.EnsureThumbnailAsync(id, recording.StoredFileName, span.PeakFrame, times[span.PeakFrame], ct);
+        }
     }
 }
