@@ -70,6 +70,8 @@ public sealed class PortalOptions
     public string? InstanceName { get; set; }
     /// <summary>Proxies (IP addresses) whose X-Forwarded-For/-Proto headers are trusted; none by default.</summary>
     public string[] KnownProxies { get; set; } = [];
+    /// <summary>Playable copies (ffmpeg encoders) made at once in this process; the rest wait in the media queue.</summary>
+    public int MediaEncoders { get; set; } = 1;
     /// <summary>Analyses running at once in this process (each holds one set of face models).</summary>
     public int Workers { get; set; } = 1;
     /// <summary>Face models folder; null finds ./models or $PAINREVIEW_MODELS.</summary>

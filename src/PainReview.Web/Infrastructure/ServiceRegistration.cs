@@ -71,6 +71,9 @@ public static class ServiceRegistration
         services.AddScoped<Features.Review.TwoRaterService>();
         services.AddScoped<Features.Review.ReviewQueueService>();
         services.AddSingleton<Features.Review.ReviewMedia>();
+        services.AddSingleton<Features.Review.ReviewFrameCache>();
+        services.AddSingleton<Features.Review.ReviewMediaQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<Features.Review.ReviewMediaQueue>());
         services.AddScoped<Features.Export.ExportService>();
         services.AddScoped<Features.Cohort.CohortAnalytics>();
         services.AddScoped<Features.Protocols.ProtocolService>();

@@ -19,7 +19,7 @@ namespace PainReview.Web.Jobs;
 public sealed class AnalyzeRecordingJob(
     PainReviewDbContext db, PipelinePool pipelines, VideoStore store, RecordingProgress progress,
     JobCancellations cancellations, AuditLog audit, Microsoft.Extensions.Options.IOptions<Infrastructure.PortalOptions> options,
-    Features.Scheduling.IJobScheduler jobs, ILogger<AnalyzeRecordingJob> logger)
+    Features.Scheduling.IJobScheduler jobs, Features.Review.ReviewMediaQueue mediaQueue, ILogger<AnalyzeRecordingJob> logger)
 {
     public const string Queue = "analysis";
     public const int MaxAttempts = 3;
@@ -154,6 +154,8 @@ public sealed class AnalyzeRecordingJob(
         }
         await transaction.CommitAsync();
         Publish(recording);
+        // The playable copy and the APEX thumbnails are made now, in the background, not by the first viewer.
+        mediaQueue.Enqueue(recordingId);
         // A neutral recording that arrives lets its participant's waiting recordings be scored.
         if (outcome.Scored && protocol.Config.Baseline.Mode == BaselineMode.Recording
             && string.Equals(recording.Timepoint?.Trim(), protocol.Config.Baseline.Recording?.Trim(), StringComparison.OrdinalIgnoreCase))

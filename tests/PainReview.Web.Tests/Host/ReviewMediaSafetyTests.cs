@@ -21,7 +21,7 @@ public sealed class ReviewMediaSafetyTests : IDisposable
     public ReviewMediaSafetyTests()
     {
         _store = new VideoStore(Options.Create(new PortalOptions { DataDirectory = _temp.Path }));
-        _media = new ReviewMedia(_store, NullLogger<ReviewMedia>.Instance);
+        _media = new ReviewMedia(_store, NullLogger<ReviewMedia>.Instance, Options.Create(new PortalOptions { DataDirectory = _temp.Path }));
         File.Copy(TestEnvironment.Clip("single_face.mp4"), _store.PathOf("other.mp4"));
     }
 
@@ -70,5 +70,50 @@ public sealed class ReviewMediaSafetyTests : IDisposable
         var e = await Assert.ThrowsAnyAsync<Exception>(() => _media.EnsureThumbnailAsync(id, stored, 3, 0.1, TestContext.Current.CancellationToken));
         Assert.Contains("not on whitelist", e.Message);
         Assert.Empty(Directory.GetFiles(Path.Combine(_store.Root, "thumbnails", id.ToString("N")), "*.jpg"));
+    }
+
+    [Fact]
+    public async Task The_playable_copy_is_capped_at_720_lines_keeps_every_frame_and_copies_are_encoded_one_at_a_time()
+    {
+        // A 1080p clip at a variable frame rate (a step in the middle): the copy is 1280x720 and keeps every frame.
+        var big = Path.Combine(_temp.Path, "big.mp4");
+        Ffmpeg.Run("-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30", "-t", "1.5", "-vf", "setpts='if(lt(N,20),N,N+5)/30/TB'", "-fps_mode", "passthrough",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", big);
+        var ids = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid()).ToList();
+        foreach (var id in ids) File.Copy(big, _store.PathOf($"{id:N}.mp4"));
+
+        var most = 0;
+        using var watching = new CancellationTokenSource();
+        var watcher = Task.Run(async () =>
+        {
+            while (!watching.IsCancellationRequested) { most = Math.Max(most, _media.EncodingNow); await Task.Delay(5, TestContext.Current.CancellationToken); }
+        }, TestContext.Current.CancellationToken);
+        var copies = await Task.WhenAll(ids.Select(id => _media.EnsurePlayableAsync(id, $"{id:N}.mp4", TestContext.Current.CancellationToken)));
+        await watching.CancelAsync();
+        await watcher;
+        Assert.Equal(1, most); // MediaEncoders defaults to 1: never two ffmpeg encoders at once
+        Assert.All(ids, id => Assert.True(_media.IsPlayableReady(id)));
+
+        var probe = await FFMpegCore.FFProbe.AnalyseAsync(copies[0], cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(720, probe.PrimaryVideoStream!.Height);
+        Assert.Equal(1280, probe.PrimaryVideoStream.Width);
+        Assert.Equal(CountFrames(big), CountFrames(copies[0]));
+        Assert.True(CountFrames(big) >= 35);
+
+        _media.Delete(ids[0]);
+        Assert.False(_media.IsPlayableReady(ids[0]));
+    }
+
+    private static int CountFrames(string path)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("ffprobe")
+        {
+            ArgumentList = { "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path },
+            RedirectStandardOutput = true,
+        };
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return int.Parse(output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 }

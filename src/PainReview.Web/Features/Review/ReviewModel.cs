@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PainReview.Data.Entities;
 using PainReview.Data.Review;
 
@@ -30,19 +31,28 @@ public enum SpanSelection
 public sealed class ReviewModel
 {
     public required Recording Recording { get; init; }
-    public required IReadOnlyList<ReviewFrame> Frames { get; init; }
+    /// <summary>The analysed frames and what follows from them alone (shared, cached per analysis).</summary>
+    public required ReviewFrames Analysis { get; init; }
+    public IReadOnlyList<ReviewFrame> Frames => Analysis.Frames;
     public required IReadOnlyDictionary<int, ReviewDecision> Decisions { get; init; }
     public required IReadOnlyList<VasCorrection> Corrections { get; init; }
 
-    public IReadOnlyList<ApexSpan> Spans => _spans ??= FindSpans(Frames);
+    public IReadOnlyList<ApexSpan> Spans => Analysis.Spans;
 
     /// <summary>A span most of whose frames the analysis flagged as a smile: smiles raise HPII through the cheeks, not pain.</summary>
-    public bool IsSmileSpan(ApexSpan span)
+    public bool IsSmileSpan(ApexSpan span) => Analysis.IsSmileSpan(span);
+
+    /// <summary>The frame with this index, if the recording has it.</summary>
+    public ReviewFrame? FrameByIndex(int index) => Analysis.ByIndex(index);
+
+    /// <summary>A span's verdict: its frames' one verdict, else pending (mixed).</summary>
+    public FrameVerdict SpanVerdict(ApexSpan span)
     {
-        var frames = Frames.Where(f => f.Index >= span.First && f.Index <= span.Last).ToList();
-        return frames.Count > 0 && frames.Count(f => f.Smile) * 2 > frames.Count;
+        var first = VerdictOf(span.First);
+        for (var i = span.First + 1; i <= span.Last; i++)
+            if (VerdictOf(i) != first) return FrameVerdict.Pending;
+        return first;
     }
-    private IReadOnlyList<ApexSpan>? _spans;
 
     /// <summary>A span with at least one frame still pending, as the acting reviewer sees the decisions.</summary>
     public bool IsPendingSpan(ApexSpan span) => Enumerable.Range(span.First, span.Length).Any(f => VerdictOf(f) == FrameVerdict.Pending);
@@ -87,8 +97,7 @@ public sealed class ReviewModel
     public FrameVerdict VerdictOf(int frameIndex) =>
         ReviewRules.VerdictOf(ApexFrames.Contains(frameIndex), Decisions.GetValueOrDefault(frameIndex)) ?? FrameVerdict.Pending;
 
-    private HashSet<int> ApexFrames => _apex ??= Frames.Where(f => f.Apex).Select(f => f.Index).ToHashSet();
-    private HashSet<int>? _apex;
+    private IReadOnlySet<int> ApexFrames => Analysis.ApexIndexes;
 
     /// <summary>Frames accepted by a person (machine APEX frames accepted, plus added ones). Pending frames are not among them.</summary>
     public IEnumerable<ReviewFrame> AcceptedApexFrames => Frames.Where(f => f.Hpii.HasValue
@@ -97,10 +106,13 @@ public sealed class ReviewModel
     public ApexTally Tally => _tally ??= ReviewRules.Tally(Frames.Select(f => (f.Index, f.Apex)), Decisions);
     private ApexTally? _tally;
 
-    public double? HpiiMeanAcceptedApex => AcceptedApexFrames.Select(f => f.Hpii!.Value).DefaultIfEmpty(double.NaN).Average() is var m && double.IsNaN(m) ? null : m;
+    public double? HpiiMeanAcceptedApex => (_hpiiAccepted ??= new(AcceptedApexFrames.Select(f => f.Hpii!.Value).DefaultIfEmpty(double.NaN).Average() is var m && double.IsNaN(m) ? null : m)).Value;
+    private StrongBox<double?>? _hpiiAccepted;
 
     /// <summary>Frames a reviewer added (not machine APEX), for the strip.</summary>
-    public IEnumerable<ReviewFrame> AddedFrames => Frames.Where(f => VerdictOf(f.Index) == FrameVerdict.Added);
+    public IReadOnlyList<ReviewFrame> AddedFrames => _added ??= Decisions.Keys.Order().Select(FrameByIndex)
+        .Where(f => f is not null && VerdictOf(f.Index) == FrameVerdict.Added).Select(f => f!).ToList();
+    private IReadOnlyList<ReviewFrame>? _added;
 
     public static IReadOnlyList<ApexSpan> FindSpans(IReadOnlyList<ReviewFrame> frames)
     {
@@ -119,15 +131,5 @@ public sealed class ReviewModel
     }
 
     /// <summary>The frame shown at a playback time: the last frame that starts at or before it.</summary>
-    public ReviewFrame? FrameAt(double seconds)
-    {
-        if (Frames.Count == 0) return null;
-        int lo = 0, hi = Frames.Count - 1;
-        while (lo < hi)
-        {
-            var mid = (lo + hi + 1) / 2;
-            if (Frames[mid].TimeSeconds <= seconds + 1e-6) lo = mid; else hi = mid - 1;
-        }
-        return Frames[lo];
-    }
+    public ReviewFrame? FrameAt(double seconds) => Frames.Count == 0 ? null : Frames[TimelineSeries.LastAtOrBefore(Frames, seconds)];
 }

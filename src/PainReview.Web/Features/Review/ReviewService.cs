@@ -22,7 +22,7 @@ public sealed class SignedRecordException(string message) : PortalValidationExce
 /// with a message saying who changed what, never silently overwritten.
 /// </summary>
 public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access.StudyAccess access,
-    Microsoft.AspNetCore.Identity.UserManager<ApplicationUser> users, TwoRaterService raters)
+    Microsoft.AspNetCore.Identity.UserManager<ApplicationUser> users, TwoRaterService raters, ReviewFrameCache frameCache)
 {
     public async Task<ReviewModel?> LoadAsync(Guid recordingId)
     {
@@ -30,9 +30,6 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
         var recording = await db.Recordings.AsNoTracking().Include(r => r.Study).Include(r => r.Participant)
             .FirstOrDefaultAsync(r => r.Id == recordingId);
         if (recording is null) return null;
-        var frames = await db.FrameResults.AsNoTracking().Where(f => f.RecordingId == recordingId).OrderBy(f => f.FrameIndex)
-            .Select(f => new ReviewFrame(f.FrameIndex, f.TimeSeconds, f.Usable, f.Au04, f.Au06, f.Au07, f.Au09, f.Hpii, f.Apex, f.Smile))
-            .ToListAsync();
         var slot = recording.Study!.TwoRaters ? await raters.SlotOfAsync(recordingId) : null;
         var assignment = slot is null ? null : await db.RaterAssignments.AsNoTracking().SingleAsync(a => a.RecordingId == recordingId && a.Slot == slot);
         // A rater sees their own decisions only, never the other rater's (nor the decisions in force, which follow from both).
@@ -45,18 +42,26 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
         var signatures = await db.ReviewSignatures.AsNoTracking().Where(s => s.RecordingId == recordingId).OrderBy(s => s.SignedUtc).ToListAsync();
         var metadata = await db.Corrections.AsNoTracking().Where(c => c.RecordingId == recordingId || c.ParticipantId == recording.ParticipantId).OrderBy(c => c.AtUtc).ToListAsync();
         var blinded = ReviewRules.BlindedToLabels(recording.Study, slot);
+        // The frames (54,000 for 30 minutes) are read once per analysis and scoring, not on every decision.
+        var analysis = await frameCache.GetAsync(recordingId, blinded, ReviewFrameCache.StampOf(recording), async () =>
+        {
+            var frames = await db.FrameResults.AsNoTracking().Where(f => f.RecordingId == recordingId).OrderBy(f => f.FrameIndex)
+                .Select(f => new ReviewFrame(f.FrameIndex, f.TimeSeconds, f.Usable, f.Au04, f.Au06, f.Au07, f.Au09, f.Hpii, f.Apex, f.Smile))
+                .ToListAsync();
+            // Blinded raters see neither the VAS nor the HPII.
+            return blinded ? frames.Select(f => f with { Hpii = null }).ToList() : frames;
+        });
         if (blinded)
         {
             // Blinded raters see neither the VAS (self-report or corrected) nor the HPII.
             recording.VasSelfReport = null;
             recording.HpiiMeanAll = recording.HpiiMeanApex = recording.HpiiPeak = recording.PspiMeanAll = null;
-            frames = frames.Select(f => f with { Hpii = null }).ToList();
             corrections = [];
             metadata = metadata.Where(c => !c.Field.Contains("vas", StringComparison.OrdinalIgnoreCase)).ToList();
         }
         return new ReviewModel
         {
-            Recording = recording, Frames = frames, Decisions = decisions, Corrections = corrections, Signatures = signatures, MetadataCorrections = metadata,
+            Recording = recording, Analysis = analysis, Decisions = decisions, Corrections = corrections, Signatures = signatures, MetadataCorrections = metadata,
             RaterSlot = slot, RaterSignedUtc = assignment?.SignedUtc, BlindedToLabels = blinded,
         };
     }

@@ -12,38 +12,18 @@ public static class Timeline
 {
     public const string HpiiTrace = "HPII";
 
-    public static (IList<ITrace> Data, Plotly.Blazor.Layout Layout) Build(ReviewModel model)
+    /// <summary>The figure for a visible time range (null: the whole recording), decimated to about one point pair per pixel.</summary>
+    public static (IList<ITrace> Data, Plotly.Blazor.Layout Layout) Build(ReviewModel model, (double From, double To)? range = null)
     {
-        var x = model.Frames.Select(f => (object)f.TimeSeconds).ToList();
-        // Unusable frames are null: Plotly leaves a gap there.
-        Scatter Series(string name, Func<ReviewFrame, double?> value, string color, decimal width, bool visible = true) => new()
-        {
-            Name = name,
-            X = x,
-            Y = model.Frames.Select(f => f.Usable ? (object?)value(f) : null).ToList()!,
-            Mode = ModeFlag.Lines,
-            ConnectGaps = false,
-            Line = new Plotly.Blazor.Traces.ScatterLib.Line { Color = color, Width = width },
-            YAxis = name == HpiiTrace ? "y" : "y2",
-            Visible = visible ? Plotly.Blazor.Traces.ScatterLib.VisibleEnum.True : Plotly.Blazor.Traces.ScatterLib.VisibleEnum.LegendOnly,
-        };
-
-        IList<ITrace> data =
-        [
-            Series(HpiiTrace, f => f.Hpii, "#1F3B73", 2.5m),
-            Series("AU4", f => f.Au04, "#d62728", 1.2m),
-            Series("AU6", f => f.Au06, "#ff7f0e", 1.2m),
-            Series("AU7", f => f.Au07, "#9467bd", 1.2m),
-            Series("AU9", f => f.Au09, "#2ca02c", 1.2m),
-        ];
-
+        var series = range is { } r ? model.Analysis.Series(r.From, r.To) : model.Analysis.Overview;
+        IList<ITrace> data = Traces(series);
         var shapes = new List<Shape>();
-        var frameStep = model.Frames.Count > 1 ? (model.Frames[^1].TimeSeconds - model.Frames[0].TimeSeconds) / (model.Frames.Count - 1) : 0.04;
+        var frameStep = model.Analysis.FrameStep;
         foreach (var span in model.Spans)
         {
-            var verdicts = Enumerable.Range(span.First, span.Length).Select(model.VerdictOf).Distinct().ToList();
-            var rejected = verdicts is [FrameVerdict.Rejected];
-            var accepted = verdicts is [FrameVerdict.Accepted];
+            var verdict = model.SpanVerdict(span);
+            var rejected = verdict == FrameVerdict.Rejected;
+            var accepted = verdict == FrameVerdict.Accepted;
             shapes.Add(new Shape
             {
                 Type = Plotly.Blazor.LayoutLib.ShapeLib.TypeEnum.Rect, XRef = "x", YRef = "paper",
@@ -56,7 +36,7 @@ public static class Timeline
         }
         foreach (var added in model.Decisions.Values.Where(d => d.AddedByReviewer))
         {
-            var t = model.Frames.FirstOrDefault(f => f.Index == added.FrameIndex)?.TimeSeconds ?? 0;
+            var t = model.FrameByIndex(added.FrameIndex)?.TimeSeconds ?? 0;
             shapes.Add(new Shape
             {
                 Type = Plotly.Blazor.LayoutLib.ShapeLib.TypeEnum.Rect, XRef = "x", YRef = "paper",
@@ -64,7 +44,7 @@ public static class Timeline
                 Line = new Plotly.Blazor.LayoutLib.ShapeLib.Line { Width = 0 }, Layer = Plotly.Blazor.LayoutLib.ShapeLib.LayerEnum.Below,
             });
         }
-        var threshold = model.Frames.Where(f => f.Apex && f.Hpii.HasValue).Select(f => f.Hpii!.Value).DefaultIfEmpty(double.NaN).Min();
+        var threshold = model.Analysis.ApexThreshold;
         if (!double.IsNaN(threshold))
             shapes.Add(new Shape
             {
@@ -82,7 +62,12 @@ public static class Timeline
             Height = 340,
             Margin = new Margin { L = 50, R = 50, T = 10, B = 40 },
             Shapes = shapes,
-            XAxis = [new XAxis { Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = "time (s)" } }],
+            XAxis = [new XAxis
+            {
+                Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = "time (s)" },
+                Range = range is { } shown ? [shown.From, shown.To] : null,
+                AutoRange = range is null ? Plotly.Blazor.LayoutLib.XAxisLib.AutoRangeEnum.True : Plotly.Blazor.LayoutLib.XAxisLib.AutoRangeEnum.False,
+            }],
             YAxis =
             [
                 new YAxis { Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title { Text = "HPII" }, RangeMode = Plotly.Blazor.LayoutLib.YAxisLib.RangeModeEnum.ToZero },
@@ -93,4 +78,31 @@ public static class Timeline
         };
         return (data, layout);
     }
+
+    private static readonly (string Color, decimal Width)[] Styles = [("#1F3B73", 2.5m), ("#d62728", 1.2m), ("#ff7f0e", 1.2m), ("#9467bd", 1.2m), ("#2ca02c", 1.2m)];
+
+    /// <summary>HPII on the left axis, the AUs on the right; unusable frames are null, where Plotly leaves a gap.</summary>
+    private static IList<ITrace> Traces(TimelineSeries series)
+    {
+        // A decimated overview's x need no more than 0.1 ms (a seek lands 1 ms into a frame); a zoomed, exact range keeps the frames' own times.
+        var x = series.X.Select(t => (object)(series.Exact ? t : Math.Round(t, 4))).ToList();
+        return ReviewFrames.Traces.Select((trace, k) => (ITrace)new Scatter
+        {
+            Name = trace.Name,
+            X = x,
+            Y = series.Y[k].Select(v => v is { } y ? (object?)Math.Round(y, 3) : null).ToList()!,
+            Mode = ModeFlag.Lines,
+            ConnectGaps = false,
+            Line = new Plotly.Blazor.Traces.ScatterLib.Line { Color = Styles[k].Color, Width = Styles[k].Width },
+            YAxis = trace.Name == HpiiTrace ? "y" : "y2",
+        }).ToList();
+    }
+
+    /// <summary>The refined series for a zoomed range, in the shape Plotly.restyle takes (x and y per trace).</summary>
+    public static object Restyle(TimelineSeries series) => new
+        {
+            x = ReviewFrames.Traces.Select(_ => series.X).ToArray(),
+            y = series.Y.Select(ys => ys.Select(v => v is { } y ? (double?)Math.Round(y, 3) : null).ToArray()).ToArray(),
+            exact = series.Exact,
+        };
 }
