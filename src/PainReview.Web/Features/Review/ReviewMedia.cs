@@ -40,17 +40,26 @@ public sealed class ReviewMedia(VideoStore store, ILogger<ReviewMedia> logger, M
         return await OnceAsync(target, async () =>
         {
             var temporary = target + ".partial.mp4";
+            var source = store.PathOf(storedFileName);
+            if (!File.Exists(source))
+                throw new MediaUnavailableException("This recording's video file is no longer in the store, so it cannot be played.", StatusCodes.Status404NotFound);
             await _encoders.WaitAsync(cancellationToken);
             try
             {
                 // passthrough keeps one output frame per decoded frame at its own time, so the
                 // player's currentTime and the analysis's time_s name the same frame.
-                await FFMpegArguments.FromFileInput(store.PathOf(storedFileName), true, o => o.WithCustomArgument(SafeInput.Arguments))
+                await FFMpegArguments.FromFileInput(source, true, o => o.WithCustomArgument(SafeInput.Arguments))
                     .OutputToFile(temporary, overwrite: true, o => o
                         .WithCustomArgument("-map 0:v:0 -an -sn -dn -fps_mode passthrough -c:v libx264 -preset veryfast -crf 23 -pix_fmt yuv420p "
                             + $"-vf \"scale='trunc(iw*min(1,{MaxHeight}/ih)/2)*2':'trunc(min(ih,{MaxHeight})/2)*2'\" -movflags +faststart"))
                     .CancellableThrough(cancellationToken)
                     .ProcessAsynchronously();
+            }
+            catch (FFMpegCore.Exceptions.FFMpegException e)
+            {
+                logger.LogWarning(e, "The playable copy of recording {Id} could not be made.", recordingId);
+                if (File.Exists(temporary)) File.Delete(temporary);
+                throw new MediaUnavailableException("This recording's video could not be converted for the browser; its analysis is unaffected.", StatusCodes.Status422UnprocessableEntity);
             }
             finally
             {
@@ -109,4 +118,10 @@ public sealed class ReviewMedia(VideoStore store, ILogger<ReviewMedia> logger, M
             gate.Release();
         }
     }
+}
+
+/// <summary>The recording's video cannot be shown (its file is gone, or ffmpeg could not convert it): a sentence, never a 500.</summary>
+public sealed class MediaUnavailableException(string message, int statusCode) : Recordings.PortalValidationException(message)
+{
+    public override int StatusCode => statusCode;
 }
