@@ -33,14 +33,15 @@ done
 python3 - "$work"/*.json <<'PY'
 import json, sys
 rows = [json.load(open(p)) for p in sys.argv[1:]]
-head = f"{'clip':28}{'frames':>7}{'ffmpeg/s':>10}{'decode/s':>10}{'full/s':>9}{'full x':>8}{'cpu x':>7}{'2-stage/s':>11}{'2st x':>7}{'cpu x':>7}{'recall':>8}{'whole s':>9}{'mem MiB first/last/peak':>26}"
+head = f"{'clip':28}{'frames':>7}{'ffmpeg/s':>10}{'decode/s':>10}{'full/s':>9}{'full x':>8}{'cpu x':>7}{'2-stage/s':>11}{'2st x':>7}{'cpu x':>7}{'recall':>8}{'prec':>6}{'mesh':>6}{'whole s':>9}{'mem MiB first/last/peak':>26}"
 print(head); print('-' * len(head))
 for r in rows:
     t = r.get('twoStage') or {}
     mem = r['memory']; mib = lambda b: b / 1048576
     print(f"{r['clip'][:27]:28}{r['frames']:>7}{r['ffmpegFps']:>10.0f}{r['decodeFps']:>10.0f}{r['pipelineFps']:>9.0f}{r['ratioToFfmpeg']:>8.2f}{r['cpuRatioToFfmpeg']:>7.2f}"
-          f"{t.get('fps', 0):>11.0f}{t.get('ratioToFfmpeg', 0):>7.2f}{t.get('cpuRatioToFfmpeg', 0):>7.2f}{t.get('recall', 0):>8.3f}{r['wholeProcess']['seconds']:>9.1f}"
+          f"{t.get('fps', 0):>11.0f}{t.get('ratioToFfmpeg', 0):>7.2f}{t.get('cpuRatioToFfmpeg', 0):>7.2f}{t.get('recall', 0):>8.3f}{t.get('precision', 0):>6.2f}{t.get('meshPasses', 0):>6}{r['wholeProcess']['seconds']:>9.1f}"
           f"{mib(mem[0]['workingSetBytes']):>10.0f}/{mib(mem[-1]['workingSetBytes']):.0f}/{mib(r['peakWorkingSetBytes']):.0f}")
 print(f"{rows[0]['cores']} cores; 'x' is the ratio to ffmpeg's decode-only frames/s in the same run; 'cpu x' the ratio of ffmpeg's"
-      " decode-only CPU time per frame to ours (this process and its ffmpeg), which holds when other work shares the machine")
+      " decode-only CPU time per frame to ours (this process and its ffmpeg), which holds when other work shares the machine;"
+      " 'prec' the two-stage APEX set's precision against the full pass, 'mesh' its face-mesh passes (samples and window frames, a sample reused in its window counted once)")
 PY

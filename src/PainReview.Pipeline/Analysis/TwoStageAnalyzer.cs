@@ -16,6 +16,9 @@ public sealed record TwoStageResult(
     TimeSpan CheapPass, TimeSpan FullPass)
 {
     public TimeSpan Total => CheapPass + FullPass;
+
+    /// <summary>Face-mesh passes over frames, samples and window frames together (a sample in a window counts once when its measurement is reused).</summary>
+    public int MeasuredFrames { get; init; }
 }
 
 /// <summary>
@@ -24,6 +27,8 @@ public sealed record TwoStageResult(
 /// candidate quantile opens a window of +/- k frames, whose frames are measured too, on a second thread:
 /// the k frames before it are still held in a small ring of decoded frames, the k after it are passed
 /// on as they arrive.
+/// A candidate sample is not measured again in its window: its measurement stands for it there and the
+/// window's tracker follows on from it (<c>reuseSamples</c> false measures it again, tracked from the frame before).
 /// Frames outside every window are decoded once and passed over. At the end the neutral baseline and
 /// the APEX threshold come from the whole sample, as in the full analysis, and the window frames are
 /// scored against them. Memory: at most 2k + 1 decoded frames are held.
@@ -40,7 +45,7 @@ public sealed class TwoStageAnalyzer(FacePipeline pipeline)
     public const double DefaultCandidateQuantile = 0.5;
 
     public async Task<TwoStageResult> FindApexAsync(string path, AnalysisConfig? config = null, int step = 4,
-        double candidateQuantile = DefaultCandidateQuantile, CancellationToken cancellationToken = default)
+        double candidateQuantile = DefaultCandidateQuantile, CancellationToken cancellationToken = default, bool reuseSamples = true)
     {
         config ??= new AnalysisConfig();
         if (step < 2) throw new ArgumentOutOfRangeException(nameof(step), "The cheap pass needs a step of 2 or more.");
@@ -56,20 +61,31 @@ public sealed class TwoStageAnalyzer(FacePipeline pipeline)
         var candidateThreshold = 0.0;
         var measureUntil = -1;
         var total = 0;
+        var meshRuns = 0;
 
         // Window frames are measured on a second thread with the second lane's sessions while this one
         // decodes and samples; the queue is bounded, so memory stays at a few frames.
         var measured = new SortedDictionary<int, FrameRecord>();
-        var queue = Channel.CreateBounded<VideoFrame>(new BoundedChannelOptions(2 * step + 2) { SingleReader = true, SingleWriter = true });
+        var queue = Channel.CreateBounded<(VideoFrame Frame, FrameGeometry? Sample)>(new BoundedChannelOptions(2 * step + 2) { SingleReader = true, SingleWriter = true });
         var worker = Task.Run(async () =>
         {
             var windowTracker = pipeline.CreateSecondLaneTracker();
             var last = int.MinValue;
-            await foreach (var frame in queue.Reader.ReadAllAsync(cancellationToken))
+            await foreach (var (frame, sample) in queue.Reader.ReadAllAsync(cancellationToken))
                 using (frame)
                 {
                     if (frame.Index != last + 1) windowTracker.Reset(); // tracking starts afresh after a gap
-                    measured[frame.Index] = FrameRecord.From(pipeline.Measure(windowTracker, frame, quality));
+                    if (sample is not null)
+                    {
+                        // The sample's own measurement (a record of its own: scoring writes into records); the window tracks on from it.
+                        measured[frame.Index] = FrameRecord.From(sample);
+                        windowTracker.Follow(sample.Face);
+                    }
+                    else
+                    {
+                        measured[frame.Index] = FrameRecord.From(pipeline.Measure(windowTracker, frame, quality));
+                        Interlocked.Increment(ref meshRuns);
+                    }
                     last = frame.Index;
                 }
         }, cancellationToken);
@@ -83,20 +99,22 @@ public sealed class TwoStageAnalyzer(FacePipeline pipeline)
                 var hold = true;
                 if (frame.Index % step == 0)
                 {
-                    var record = FrameRecord.From(pipeline.Measure(sampleTracker, frame, quality));
+                    var geometry = pipeline.Measure(sampleTracker, frame, quality);
+                    Interlocked.Increment(ref meshRuns);
+                    var record = FrameRecord.From(geometry);
                     sampled.Add(record);
                     if (IsCandidate(record))
                     {
                         // Every held frame lies within the k before it: they join the window, in order, then the sample.
-                        while (held.Count > 0) await queue.Writer.WriteAsync(held.Dequeue(), cancellationToken);
-                        await queue.Writer.WriteAsync(frame, cancellationToken);
+                        while (held.Count > 0) await queue.Writer.WriteAsync((held.Dequeue(), null), cancellationToken);
+                        await queue.Writer.WriteAsync((frame, reuseSamples ? geometry : null), cancellationToken);
                         measureUntil = frame.Index + step;
                         hold = false;
                     }
                 }
                 else if (frame.Index <= measureUntil)
                 {
-                    await queue.Writer.WriteAsync(frame, cancellationToken);
+                    await queue.Writer.WriteAsync((frame, null), cancellationToken);
                     hold = false;
                 }
                 if (hold) held.Enqueue(frame);
@@ -112,7 +130,7 @@ public sealed class TwoStageAnalyzer(FacePipeline pipeline)
         {
             queue.Writer.TryComplete();
             try { await worker; } catch (Exception) { /* the first failure is the one reported */ }
-            while (queue.Reader.TryRead(out var left)) left.Dispose();
+            while (queue.Reader.TryRead(out var left)) left.Frame.Dispose();
             throw;
         }
         finally
@@ -132,7 +150,7 @@ public sealed class TwoStageAnalyzer(FacePipeline pipeline)
         var hpii = sampled.Where(f => f.Hpii.HasValue && !(config.Apex.SkipSmiles && f.Smile)).Select(f => f.Hpii!.Value).ToArray();
         var windows = Runs(measured.Keys);
         if (hpii.Length == 0)
-            return new TwoStageResult([], windows, total, measured.Count, cheap, windowTime);
+            return new TwoStageResult([], windows, total, measured.Count, cheap, windowTime) { MeasuredFrames = meshRuns };
         var threshold = hpii.QuantileCustom(config.Apex.Quantile, QuantileDefinition.R7);
 
         // Frames outside the windows stand as gaps, so denoising never bridges two windows.
@@ -147,7 +165,7 @@ public sealed class TwoStageAnalyzer(FacePipeline pipeline)
             if (config.Apex.SkipSmiles && PainScores.IsSmile(f.ActionUnits!)) continue;
             if (score >= threshold && score > 0) apex.Add(f.Index);
         }
-        return new TwoStageResult(apex, windows, total, measured.Count, cheap, windowTime);
+        return new TwoStageResult(apex, windows, total, measured.Count, cheap, windowTime) { MeasuredFrames = meshRuns };
 
         bool IsCandidate(FrameRecord sample)
         {

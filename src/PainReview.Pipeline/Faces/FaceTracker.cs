@@ -53,6 +53,18 @@ public sealed class FaceTracker(BlazeFaceDetector front, BlazeFaceDetector? back
         _lastCenter = null;
     }
 
+    /// <summary>
+    /// Takes over what another tracker saw on the frame just before the next one given to this tracker,
+    /// as if this tracker had measured it: the next frame is tracked from that observation's landmarks
+    /// (or detected afresh when it found no face).
+    /// </summary>
+    public void Follow(FaceObservation observation)
+    {
+        if (observation.FaceFound) Found(observation.Landmarks, observation.Confidence, observation.Region, observation.Detected,
+            observation.MultipleFaces, observation.SubjectUncertain);
+        else _region = null;
+    }
+
     public FaceObservation Track(ReadOnlySpan<byte> rgb, int width, int height) => Track(Decoding.FrameImage.Rgb(rgb, width, height));
 
     public FaceObservation Track(Decoding.FrameImage image)
