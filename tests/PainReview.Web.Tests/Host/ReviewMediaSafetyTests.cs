@@ -55,8 +55,10 @@ public sealed class ReviewMediaSafetyTests : IDisposable
         var stored = Stored(id, kind == "concat"
             ? "ffconcat version 1.0\nfile other.mp4\n"
             : $"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n{_store.PathOf("other.mp4")}\n#EXT-X-ENDLIST\n");
-        var e = await Assert.ThrowsAnyAsync<Exception>(() => _media.EnsurePlayableAsync(id, stored, TestContext.Current.CancellationToken));
-        Assert.Contains("not on whitelist", e.Message);
+        // The user gets a sentence (a 422, not a 500); ffmpeg's refusal to open the listed file is its cause.
+        var e = await Assert.ThrowsAsync<MediaUnavailableException>(() => _media.EnsurePlayableAsync(id, stored, TestContext.Current.CancellationToken));
+        Assert.Equal(422, e.StatusCode);
+        Assert.Contains("not on whitelist", e.InnerException?.Message);
         Assert.False(File.Exists(Path.Combine(_store.Root, "playback", $"{id:N}.mp4")));
     }
 

@@ -12,7 +12,7 @@ using PainReview.Web.Jobs;
 namespace PainReview.Web.Features.Recordings;
 
 /// <summary>A request the user can fix: shown as it is (HTTP 422 unless a subclass says otherwise).</summary>
-public class PortalValidationException(string message) : Exception(message)
+public class PortalValidationException(string message, Exception? cause = null) : Exception(message, cause)
 {
     public virtual int StatusCode => StatusCodes.Status422UnprocessableEntity;
 }

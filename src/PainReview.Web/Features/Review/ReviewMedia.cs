@@ -59,7 +59,7 @@ public sealed class ReviewMedia(VideoStore store, ILogger<ReviewMedia> logger, M
             {
                 logger.LogWarning(e, "The playable copy of recording {Id} could not be made.", recordingId);
                 if (File.Exists(temporary)) File.Delete(temporary);
-                throw new MediaUnavailableException("This recording's video could not be converted for the browser; its analysis is unaffected.", StatusCodes.Status422UnprocessableEntity);
+                throw new MediaUnavailableException("This recording's video could not be converted for the browser; its analysis is unaffected.", StatusCodes.Status422UnprocessableEntity, e);
             }
             finally
             {
@@ -121,7 +121,7 @@ public sealed class ReviewMedia(VideoStore store, ILogger<ReviewMedia> logger, M
 }
 
 /// <summary>The recording's video cannot be shown (its file is gone, or ffmpeg could not convert it): a sentence, never a 500.</summary>
-public sealed class MediaUnavailableException(string message, int statusCode) : Recordings.PortalValidationException(message)
+public sealed class MediaUnavailableException(string message, int statusCode, Exception? cause = null) : Recordings.PortalValidationException(message, cause)
 {
     public override int StatusCode => statusCode;
 }
