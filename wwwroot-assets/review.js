@@ -14,10 +14,13 @@ export function attach(chartId, videoId, dotnet, apexStarts, frameTimes) {
     const video = document.getElementById(videoId);
     const chart = document.getElementById(chartId);
     if (!video || !chart) return false;
-    state = { video, chart, dotnet, apexStarts: apexStarts || [], frameTimes: frameTimes || [] };
+    // frameTimes: the times themselves, or the address of the recording's frame times (float64, little-endian).
+    const fetchTimes = typeof frameTimes === "string";
+    state = { video, chart, dotnet, apexStarts: apexStarts || [], frameTimes: fetchTimes ? [] : (frameTimes || []), timesLoaded: !fetchTimes };
     const readout = document.getElementById("frame-readout");
     state.readout = () => {
-        if (!readout) return;
+        // Until the frame times are here the readout (and its data-frame) waits: no frame number is guessed.
+        if (!readout || !state || !state.timesLoaded) return;
         const i = frameAt(video.currentTime);
         readout.textContent = `frame ${i < 0 ? "–" : i} · ${video.currentTime.toFixed(3)} s · ${video.playbackRate}x`;
         readout.dataset.frame = String(i);
@@ -26,6 +29,18 @@ export function attach(chartId, videoId, dotnet, apexStarts, frameTimes) {
     video.addEventListener("seeked", state.readout);
     video.addEventListener("ratechange", state.readout);
     state.readout();
+    if (fetchTimes) {
+        const mine = state;
+        fetch(frameTimes, { credentials: "same-origin" })
+            .then(r => r.ok ? r.arrayBuffer() : Promise.reject(new Error(`frame times: ${r.status}`)))
+            .then(buffer => {
+                if (state !== mine) return;
+                mine.frameTimes = new Float64Array(buffer);
+                mine.timesLoaded = true;
+                mine.readout();
+            })
+            .catch(e => console.warn("PainReview: the frame times could not be loaded; frame stepping is off.", e));
+    }
 
     const cursor = () => {
         if (!window.Plotly || !chart.layout || !chart.layout.shapes) return;

@@ -78,6 +78,7 @@ public sealed class AccessTests(PortalFixture portal)
             ["/review"] = who == Anonymous ? "login" : who is Roles.Clinician or Roles.Admin ? "ok" : "denied",
             [$"/review/{recording}"] = who == Anonymous ? "login" : who is Roles.Clinician or Roles.Admin ? "ok" : "denied",
             ["/audit"] = who == Anonymous ? "login" : who is Roles.Clinician or Roles.DataManager or Roles.Admin ? "ok" : "denied",
+            [$"/media/recordings/{recording}/frame-times"] = who == Anonymous ? "login" : who is Roles.Clinician or Roles.Coordinator or Roles.Admin ? "ok" : "denied",
             [$"/media/recordings/{recording}/frames/0.jpg"] = who == Anonymous ? "login" : who is Roles.Clinician or Roles.Coordinator or Roles.Admin ? "404" : "denied",
             ["/hangfire"] = who == Roles.Admin ? "ok" : who == Anonymous ? "login" : "denied",
             ["/healthz"] = "ok",
