@@ -115,10 +115,11 @@ public sealed class ScaleOutTests : IDisposable
         var workers = await WithDbAsync(database, db => db.Recordings.Where(r => ids.Contains(r.Id)).Select(r => r.Worker).Distinct().CountAsync());
         Assert.Equal(2, workers);
 
-        // Longer recordings; kill worker A with SIGKILL while it is in the middle of one.
+        // Longer recordings; kill worker A with SIGKILL while it is in the middle of one (30 s each: the
+        // pipeline analyses an 8 s clip in well under a second, faster than the test can see and kill it).
         var longer = new List<Guid>();
         for (var i = 0; i < 4; i++)
-            longer.Add((await Uploads.UploadFileAsync(client, studyId, Clip($"long-{i}", 8))).Id);
+            longer.Add((await Uploads.UploadFileAsync(client, studyId, Clip($"long-{i}", 30))).Id);
         var victim = Guid.Empty;
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (victim == Guid.Empty)
