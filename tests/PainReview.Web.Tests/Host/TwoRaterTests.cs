@@ -167,8 +167,8 @@ public sealed class TwoRaterTests(PortalFixture portal) : IDisposable
         Assert.Equal(recording.Differences.Sum(s => s.Last - s.First + 1), rows.Count(r => r.Contains(",adjudicator,", StringComparison.Ordinal)));
     }
 
-    [Fact]
-    public async Task A_raters_bulk_decision_is_one_event_on_their_own_decisions_and_the_other_rater_stays_blind()
+    /// <summary>A two-rater study (not blinded to labels) whose recording has both raters and the adjudicator assigned.</summary>
+    private async Task<(Guid StudyId, Guid RecordingId)> AssignedTwoRaterStudyAsync()
     {
         var (studyId, id) = await TwoRaterStudyAsync();
         var coordinator = PortalFactory.EmailOf(Roles.Coordinator);
@@ -180,6 +180,13 @@ public sealed class TwoRaterTests(PortalFixture portal) : IDisposable
             await raters.AssignAsync(id, RaterSlot.Second, Second);
             await raters.AssignAsync(id, RaterSlot.Adjudicator, Adjudicator);
         });
+        return (studyId, id);
+    }
+
+    [Fact]
+    public async Task A_raters_bulk_decision_is_one_event_on_their_own_decisions_and_the_other_rater_stays_blind()
+    {
+        var (_, id) = await AssignedTwoRaterStudyAsync();
         var spans = (await LoadAsync(First, id)).Spans;
         Assert.NotEmpty(spans);
 
@@ -234,16 +241,7 @@ public sealed class TwoRaterTests(PortalFixture portal) : IDisposable
     [Fact]
     public async Task The_cohort_uses_either_raters_decisions_or_the_decisions_in_force()
     {
-        var (studyId, id) = await TwoRaterStudyAsync();
-        var coordinator = PortalFactory.EmailOf(Roles.Coordinator);
-        await AsAsync(coordinator, s => s.GetRequiredService<TwoRaterService>().SetModeAsync(studyId, true, false, "inter-rater agreement"));
-        await AsAsync(coordinator, async s =>
-        {
-            var raters = s.GetRequiredService<TwoRaterService>();
-            await raters.AssignAsync(id, RaterSlot.First, First);
-            await raters.AssignAsync(id, RaterSlot.Second, Second);
-            await raters.AssignAsync(id, RaterSlot.Adjudicator, Adjudicator);
-        });
+        var (studyId, id) = await AssignedTwoRaterStudyAsync();
         var model = await LoadAsync(First, id);
         // Rater one accepts every span, rater two rejects every span; both sign.
         await AsAsync(First, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.All, DecisionKind.Accepted, null));
