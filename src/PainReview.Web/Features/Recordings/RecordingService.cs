@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using PainReview.Data;
@@ -7,7 +6,6 @@ using PainReview.Data.Entities;
 using PainReview.Pipeline.Decoding;
 using PainReview.Web.Features.Audit;
 using PainReview.Web.Infrastructure;
-using PainReview.Web.Jobs;
 
 namespace PainReview.Web.Features.Recordings;
 
