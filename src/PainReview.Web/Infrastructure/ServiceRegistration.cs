@@ -12,6 +12,7 @@ using MudBlazor.Services;
 using PainReview.Data;
 using PainReview.Data.Entities;
 using PainReview.Data.Identity;
+using PainReview.Pipeline.Faces;
 using PainReview.Pipeline.Models;
 using PainReview.Web.Components.Account;
 using PainReview.Web.Features.Audit;
@@ -144,7 +145,8 @@ public static class ServiceRegistration
     public static IServiceCollection AddAnalysisJobs(this IServiceCollection services, PortalOptions options)
     {
         services.AddSingleton(sp => ModelDirectory.Locate(sp.GetRequiredService<IOptions<PortalOptions>>().Value.Models));
-        services.AddSingleton<PipelinePool>();
+        services.AddSingleton(sp => new FacePipelinePool(sp.GetRequiredService<ModelDirectory>(),
+            new InferenceOptions { Provider = sp.GetRequiredService<IOptions<PortalOptions>>().Value.ExecutionProvider }));
         services.AddSingleton<RecordingProgress>();
         services.AddSingleton<JobCancellations>();
         services.AddSingleton<Features.Scheduling.IJobScheduler, HangfireJobScheduler>();

@@ -4,6 +4,7 @@ using PainReview.Data;
 using PainReview.Data.Entities;
 using PainReview.Pipeline.Analysis;
 using PainReview.Pipeline.Decoding;
+using PainReview.Pipeline.Faces;
 using PainReview.Web.Features.Audit;
 using PainReview.Web.Features.Recordings;
 
@@ -17,7 +18,7 @@ namespace PainReview.Web.Jobs;
 /// its lease already keep two runs from both writing.
 /// </summary>
 public sealed class AnalyzeRecordingJob(
-    PainReviewDbContext db, PipelinePool pipelines, VideoStore store, RecordingProgress progress,
+    PainReviewDbContext db, FacePipelinePool pipelines, VideoStore store, RecordingProgress progress,
     JobCancellations cancellations, AuditLog audit, Microsoft.Extensions.Options.IOptions<Infrastructure.PortalOptions> options,
     Features.Scheduling.IJobScheduler jobs, Features.Review.ReviewMediaQueue mediaQueue, ILogger<AnalyzeRecordingJob> logger)
 {

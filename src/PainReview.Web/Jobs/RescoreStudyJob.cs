@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using PainReview.Data;
 using PainReview.Data.Entities;
 using PainReview.Pipeline.Analysis;
+using PainReview.Pipeline.Faces;
 using PainReview.Web.Features.Audit;
 using PainReview.Web.Features.Protocols;
 using PainReview.Web.Features.Recordings;
@@ -16,7 +17,7 @@ namespace PainReview.Web.Jobs;
 /// to open pages recording by recording. Idempotent: a recording already scored under the version
 /// is left alone, and a job for a superseded version stops (the newer version's job does the work).
 /// </summary>
-public sealed class RescoreStudyJob(PainReviewDbContext db, PipelinePool pipelines, RecordingProgress progress, AuditLog audit,
+public sealed class RescoreStudyJob(PainReviewDbContext db, FacePipelinePool pipelines, RecordingProgress progress, AuditLog audit,
     Features.Scheduling.IJobScheduler jobs, ILogger<RescoreStudyJob> logger)
 {
     public const string Queue = "default";

@@ -9,7 +9,6 @@ using Microsoft.Extensions.DependencyInjection;
 using PainReview.Data.Entities;
 using PainReview.Pipeline.Analysis;
 using PainReview.Pipeline.Decoding;
-using PainReview.Pipeline.Tests.Support;
 using PainReview.Web.Features;
 using PainReview.Web.Features.Review;
 using PainReview.Web.Jobs;
@@ -104,7 +103,7 @@ public sealed class ProtocolTests(PortalFixture portal)
     private Task<List<FrameResult>> FramesAsync(Guid id) =>
         portal.Factory.WithDbAsync(db => db.FrameResults.AsNoTracking().Where(f => f.RecordingId == id).OrderBy(f => f.FrameIndex).ToListAsync(Ct));
 
-    private PainReview.Pipeline.Faces.CanonicalFace Canonical => portal.Factory.Services.GetRequiredService<PipelinePool>().Canonical;
+    private PainReview.Pipeline.Faces.CanonicalFace Canonical => portal.Factory.Services.GetRequiredService<PainReview.Pipeline.Faces.FacePipelinePool>().Canonical;
 
     private static AnalysisConfig Config(Recording r) =>
         JsonSerializer.Deserialize<AnalysisConfig>(JsonDocument.Parse(r.SummaryJson!).RootElement.GetProperty("config").GetRawText(), AnalysisConfig.JsonOptions)!;

@@ -3,6 +3,7 @@ using PainReview.Data;
 using PainReview.Data.Entities;
 using PainReview.Pipeline.ActionUnits;
 using PainReview.Pipeline.Analysis;
+using PainReview.Pipeline.Faces;
 using PainReview.Pipeline.Scoring;
 using PainReview.Web.Jobs;
 
@@ -22,7 +23,7 @@ public sealed record ScoringOutcome(int Version, AnalysisConfig Config, Recordin
 /// </summary>
 public static class ProtocolScoring
 {
-    public static async Task<ScoringOutcome> ScoreAsync(PainReviewDbContext db, Jobs.PipelinePool pipelines, Recording recording,
+    public static async Task<ScoringOutcome> ScoreAsync(PainReviewDbContext db, FacePipelinePool pipelines, Recording recording,
         IReadOnlyList<FrameRecord> frames, ProtocolVersion protocol, CancellationToken ct = default)
     {
         var config = protocol.Config;
