@@ -32,13 +32,22 @@ public sealed partial class DatasetExporter(PainReviewDbContext db)
 
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
+    /// <summary>
+    /// The recordings an export of the study carries: analysed, signed unless unreviewed ones are asked
+    /// for; withdrawn participants' data is kept but leaves no more; deleted recordings are hidden by
+    /// the query filter. The export page counts with the same query.
+    /// </summary>
+    public static IQueryable<Recording> Exported(PainReviewDbContext db, Guid studyId, bool includeUnreviewed)
+    {
+        var query = db.Recordings.AsNoTracking().Where(r => r.StudyId == studyId && r.Status == RecordingStatus.Completed && r.Participant!.WithdrawnUtc == null);
+        return includeUnreviewed ? query : query.Where(r => r.ReviewState == ReviewState.Reviewed);
+    }
+
     public async Task<ExportResult> ExportAsync(ExportRequest request, Stream output, string appVersion, CancellationToken cancellationToken = default)
     {
         var study = await db.Studies.AsNoTracking().SingleOrDefaultAsync(s => s.Id == request.StudyId, cancellationToken)
             ?? throw new InvalidOperationException("That study does not exist.");
-        // Withdrawn participants' data is kept but leaves no more; deleted recordings are hidden by the query filter.
-        var query = db.Recordings.AsNoTracking().Where(r => r.StudyId == request.StudyId && r.Status == RecordingStatus.Completed && r.Participant!.WithdrawnUtc == null);
-        if (!request.IncludeUnreviewed) query = query.Where(r => r.ReviewState == ReviewState.Reviewed);
+        var query = Exported(db, request.StudyId, request.IncludeUnreviewed);
         if (request.RecordingIds is { Count: > 0 } ids) query = query.Where(r => ids.Contains(r.Id));
         var recordingIds = await query.OrderBy(r => r.UploadedUtc).Select(r => r.Id).ToListAsync(cancellationToken);
 

@@ -68,6 +68,9 @@ public static class ServiceRegistration
         services.AddScoped<Features.Admin.UserAdministration>();
         services.AddScoped<Features.Admin.DemoService>();
         services.AddScoped<Features.Studies.StudyOverviewService>();
+        services.AddScoped<Features.Studies.StudyDirectory>();
+        services.AddScoped<Features.Recordings.RecordingOverviewService>();
+        services.AddScoped<Features.Audit.AuditTrail>();
         services.AddScoped<Features.Review.ReviewService>();
         services.AddScoped<Features.Review.TwoRaterService>();
         services.AddScoped<Features.Review.ReviewQueueService>();

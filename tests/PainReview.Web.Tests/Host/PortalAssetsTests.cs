@@ -45,4 +45,16 @@ public sealed class PortalAssetsTests(PortalFixture portal)
         foreach (var asset in new[] { "app.css", "session.js", "clinic.js" })
             Assert.Contains($"\"{asset}\"", page);
     }
+
+    [Fact]
+    public async Task The_pages_scoped_styles_are_linked_and_served_with_each_pages_rules()
+    {
+        var client = portal.Factory.Client();
+        var page = await client.GetStringAsync("/Account/Login", Ct);
+        var link = System.Text.RegularExpressions.Regex.Match(page, "href=\"(PainReview\\.Web[^\"]*\\.styles\\.css)\"");
+        Assert.True(link.Success, "the page does not link the scoped styles bundle");
+        var css = await client.GetStringAsync("/" + link.Groups[1].Value, Ct);
+        foreach (var rule in new[] { ".recording-page", ".audit-page", ".cohort-page", ".export-page", ".studies-page" })
+            Assert.Contains(rule, css);
+    }
 }

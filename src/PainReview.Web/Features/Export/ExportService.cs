@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using PainReview.Data;
 using PainReview.Data.Export;
 using PainReview.Pipeline.Analysis;
@@ -11,6 +12,13 @@ namespace PainReview.Web.Features.Export;
 public sealed class ExportService(PainReviewDbContext db, AuditLog audit, VideoStore store, Access.StudyAccess access, TemporaryFiles temporary)
 {
     public sealed record File(string Path, ExportResult Result);
+
+    /// <summary>How many recordings an export of the study would carry now.</summary>
+    public async Task<int> CountAsync(Guid studyId, bool includeUnreviewed, CancellationToken cancellationToken = default)
+    {
+        await access.RequireStudyAsync(studyId, Access.StudyPermission.Export, "export its data");
+        return await DatasetExporter.Exported(db, studyId, includeUnreviewed).CountAsync(cancellationToken);
+    }
 
     public async Task<File> ExportAsync(Guid studyId, ExportFormat format, bool includeUnreviewed, bool includeVideo, CancellationToken cancellationToken)
     {
