@@ -1,7 +1,5 @@
 using Microsoft.Playwright;
 using PainReview.E2E.Support;
-using PainReview.Pipeline.Tests.Support;
-using PainReview.Web.Tests.Process;
 
 namespace PainReview.E2E;
 

@@ -7,8 +7,6 @@ using PainReview.Data;
 using PainReview.Data.Entities;
 using Microsoft.Playwright;
 using PainReview.E2E.Support;
-using PainReview.Pipeline.Tests.Support;
-using PainReview.Web.Tests.Process;
 
 namespace PainReview.E2E;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Playwright;
 using PainReview.E2E.Support;
-using PainReview.Web.Tests.Process;
 
 namespace PainReview.E2E;
 

@@ -6,8 +6,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using PainReview.Data;
 using PainReview.Data.Entities;
-using PainReview.Pipeline.Tests.Support;
-using PainReview.Web.Tests.Process;
 
 namespace PainReview.E2E.Support;
 
@@ -135,7 +133,7 @@ public sealed class BrowserSession : IAsyncLifetime
     public async Task CreateUserAsync(string email, string password, string role)
     {
         var admin = await NewPageAsync();
-        await SignInAsync(admin, Web.Tests.Process.PortalProcess.AdminEmail, Web.Tests.Process.PortalProcess.AdminPassword);
+        await SignInAsync(admin, PortalProcess.AdminEmail, PortalProcess.AdminPassword);
         await admin.GotoAsync("/admin/users");
         await WaitInteractiveAsync(admin);
         await admin.GetByLabel("Email").FillAsync(email);

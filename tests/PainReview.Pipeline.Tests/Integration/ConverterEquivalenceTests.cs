@@ -1,6 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
 using PainReview.Pipeline.Models;
-using PainReview.Pipeline.Tests.Support;
 
 namespace PainReview.Pipeline.Tests.Integration;
 

@@ -1,7 +1,6 @@
 using PainReview.Pipeline.Analysis;
 using PainReview.Pipeline.Decoding;
 using PainReview.Pipeline.Faces;
-using PainReview.Pipeline.Tests.Support;
 
 namespace PainReview.Pipeline.Tests.Integration;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using PainReview.Pipeline.Decoding;
-using PainReview.Pipeline.Tests.Support;
 
 namespace PainReview.Pipeline.Tests.Integration;
 

@@ -1,7 +1,6 @@
 using PainReview.Pipeline.ActionUnits;
 using PainReview.Pipeline.Faces;
 using PainReview.Pipeline.Scoring;
-using PainReview.Pipeline.Tests.Support;
 
 namespace PainReview.Pipeline.Tests.Unit;
 

@@ -1,5 +1,4 @@
 using PainReview.Pipeline.Scoring;
-using PainReview.Pipeline.Tests.Support;
 
 namespace PainReview.Pipeline.Tests.Unit;
 

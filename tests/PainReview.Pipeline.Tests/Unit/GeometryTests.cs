@@ -1,6 +1,5 @@
 using System.Numerics;
 using PainReview.Pipeline.Faces;
-using PainReview.Pipeline.Tests.Support;
 
 namespace PainReview.Pipeline.Tests.Unit;
 

@@ -11,11 +11,12 @@ using PainReview.Web.Components.Pages.Data;
 
 namespace PainReview.Web.Tests.Components;
 
-/// <summary>bUnit: the data manager's export page (selection, counts, the download link it builds).</summary>
+/// <summary>bUnit: the data manager's export page (selection, counts as the export selects, the download link it builds).</summary>
 public sealed class DataPagesTests : BunitContext
 {
     private readonly SqliteConnection _connection = new("Data Source=:memory:");
     private readonly Guid _study;
+    private readonly PainReview.Testing.TempDirectory _data = new();
 
     public DataPagesTests()
     {
@@ -23,6 +24,10 @@ public sealed class DataPagesTests : BunitContext
         Services.AddDbContext<PainReviewDbContext>(o => o.UseSqlite(_connection));
         Services.AddMudServices();
         Services.AddAccessServices();
+        Services.Configure<PainReview.Web.Infrastructure.PortalOptions>(o => o.DataDirectory = _data.Path);
+        Services.AddSingleton<PainReview.Web.Features.Recordings.VideoStore>();
+        Services.AddSingleton<PainReview.Web.Infrastructure.TemporaryFiles>();
+        Services.AddScoped<PainReview.Web.Features.Export.ExportService>();
         JSInterop.Mode = JSRuntimeMode.Loose;
         var auth = AddAuthorization();
         auth.SetAuthorized("datamanager@example.org");
@@ -38,6 +43,13 @@ public sealed class DataPagesTests : BunitContext
                 Study = study, Participant = participant, OriginalFileName = "x.mp4", StoredFileName = "x.mp4", Sha256 = Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
                 UploadedBy = "t", Status = RecordingStatus.Completed, ReviewState = reviewed ? ReviewState.Reviewed : ReviewState.NotReviewed,
             });
+        // A withdrawn participant's data is kept but leaves no more: not counted either.
+        db.Recordings.Add(new Recording
+        {
+            Study = study, Participant = new Participant { Code = "P-2", Study = study, WithdrawnUtc = DateTime.UtcNow, WithdrawnBy = "t" },
+            OriginalFileName = "y.mp4", StoredFileName = "y.mp4", Sha256 = Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"),
+            UploadedBy = "t", Status = RecordingStatus.Completed, ReviewState = ReviewState.Reviewed,
+        });
         db.SaveChanges();
         _study = study.Id;
         auth.SetClaims(Support.Members.AccountAsync(Services, "datamanager@example.org", Roles.DataManager, _study).GetAwaiter().GetResult());
@@ -60,6 +72,10 @@ public sealed class DataPagesTests : BunitContext
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing) _connection.Dispose();
+        if (disposing)
+        {
+            _connection.Dispose();
+            _data.Dispose();
+        }
     }
 }

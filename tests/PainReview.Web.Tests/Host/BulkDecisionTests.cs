@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PainReview.Data.Entities;
 using PainReview.Data.Review;
-using PainReview.Pipeline.Tests.Support;
 using PainReview.Web.Features.Recordings;
 using PainReview.Web.Features.Review;
 using PainReview.Web.Tests.Support;

@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PainReview.Data.Demo;
 using PainReview.Data.Entities;
-using PainReview.Pipeline.Tests.Support;
 using PainReview.Web.Jobs;
 using PainReview.Web.Tests.Support;
 
@@ -170,7 +169,7 @@ public sealed class DemoAndCliTests(PortalFixture portal) : IDisposable
     private static (int Code, string StdOut, string StdErr) RunCli(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Process.PortalProcess.BuiltDll("PainReview.Cli", "painreview.dll"));
+        psi.ArgumentList.Add(PortalProcess.BuiltDll("PainReview.Cli", "painreview.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var process = System.Diagnostics.Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

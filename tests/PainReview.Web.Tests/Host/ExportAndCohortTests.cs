@@ -7,7 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using PainReview.Data.Entities;
 using PainReview.Data.Export;
 using PainReview.Pipeline.Analysis;
-using PainReview.Pipeline.Tests.Support;
 using PainReview.Web.Features.Audit;
 using PainReview.Web.Features.Cohort;
 using PainReview.Web.Features.Review;

@@ -9,7 +9,6 @@ using Microsoft.Extensions.DependencyInjection;
 using PainReview.Data.Entities;
 using PainReview.Data.Export;
 using PainReview.Data.Review;
-using PainReview.Pipeline.Tests.Support;
 using PainReview.Web.Features.Review;
 using PainReview.Web.Tests.Support;
 using Task = System.Threading.Tasks.Task;
@@ -233,7 +232,7 @@ public sealed class FhirExportTests(PortalFixture portal) : IDisposable
         var (study, accepted, pending, _) = await StudyAsync();
         var output = _temp.File("results.ndjson");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Process.PortalProcess.BuiltDll("PainReview.Cli", "painreview.dll"), "export", "--data", portal.Factory.DataDirectory,
+        foreach (var a in new[] { PortalProcess.BuiltDll("PainReview.Cli", "painreview.dll"), "export", "--data", portal.Factory.DataDirectory,
                      "--study", study.ToString(), "--format", "fhir", "--out", output })
             psi.ArgumentList.Add(a);
         using var process = System.Diagnostics.Process.Start(psi)!;

@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using PainReview.Data.Entities;
-using PainReview.Pipeline.Tests.Support;
 using PainReview.Web.Features;
 using PainReview.Web.Tests.Support;
 

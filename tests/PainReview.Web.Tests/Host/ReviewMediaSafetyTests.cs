@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using PainReview.Pipeline.Tests.Support;
 using PainReview.Web.Features.Recordings;
 using PainReview.Web.Features.Review;
 using PainReview.Web.Infrastructure;

@@ -2,7 +2,6 @@ using PainReview.Data.Review;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PainReview.Data.Entities;
-using PainReview.Pipeline.Tests.Support;
 using PainReview.Web.Features.Audit;
 using PainReview.Web.Features.Recordings;
 using PainReview.Web.Features.Review;

@@ -8,7 +8,6 @@ using PainReview.Data.Entities;
 using PainReview.Data.Identity;
 using PainReview.Web.Features.Admin;
 using PainReview.Web.Infrastructure;
-using PainReview.Pipeline.Tests.Support;
 using PainReview.Web.Tests.Support;
 
 namespace PainReview.Web.Tests.Host;

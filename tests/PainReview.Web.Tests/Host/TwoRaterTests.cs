@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PainReview.Data.Entities;
 using PainReview.Data.Review;
-using PainReview.Pipeline.Tests.Support;
 using PainReview.Web.Features.Access;
 using PainReview.Web.Features.Recordings;
 using PainReview.Web.Features.Review;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using PainReview.Pipeline.Tests.Support;
 
 namespace PainReview.Web.Tests.Process;
 

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using PainReview.Data;
-using PainReview.Pipeline.Tests.Support;
 
 namespace PainReview.Web.Tests.Process;
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using PainReview.Data;
 using PainReview.Data.Entities;
-using PainReview.Pipeline.Tests.Support;
 using PainReview.Web.Features;
 using PainReview.Web.Tests.Support;
 

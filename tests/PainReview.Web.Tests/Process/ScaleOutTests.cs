@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using PainReview.Data;
 using PainReview.Data.Entities;
-using PainReview.Pipeline.Tests.Support;
 using PainReview.Web.Tests.Support;
 
 namespace PainReview.Web.Tests.Process;

@@ -61,5 +61,9 @@ public static class Members
         services.AddScoped<PainReview.Web.Features.Access.StudyAccess>();
         services.AddScoped<PainReview.Web.Features.Access.StudyMembership>();
         services.AddScoped<PainReview.Web.Features.Audit.AuditLog>();
+        // The pages' read services.
+        services.AddScoped<PainReview.Web.Features.Studies.StudyDirectory>();
+        services.AddScoped<PainReview.Web.Features.Recordings.RecordingOverviewService>();
+        services.AddScoped<PainReview.Web.Features.Audit.AuditTrail>();
     }
 }

@@ -6,7 +6,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using PainReview.Data;
 using PainReview.Data.Entities;
-using PainReview.Pipeline.Tests.Support;
 
 namespace PainReview.Web.Tests.Support;
 
@@ -104,7 +103,7 @@ public sealed class PortalFactory : WebApplicationFactory<Program>
     }
 
     public static Task SignInAsync(HttpClient client, string email, string password) =>
-        Process.PortalProcess.SignInAsync(client, email, password);
+        PortalProcess.SignInAsync(client, email, password);
 
     public async Task<T> WithDbAsync<T>(Func<PainReviewDbContext, Task<T>> query)
     {

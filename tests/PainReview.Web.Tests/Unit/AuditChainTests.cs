@@ -5,7 +5,6 @@ using PainReview.Data;
 using PainReview.Data.Audit;
 using PainReview.Data.Demo;
 using PainReview.Data.Entities;
-using PainReview.Pipeline.Tests.Support;
 
 namespace PainReview.Web.Tests.Unit;
 

@@ -1,4 +1,3 @@
-using PainReview.Pipeline.Tests.Support;
 using PainReview.Web.Features.Admin;
 using PainReview.Web.Features.Recordings;
 

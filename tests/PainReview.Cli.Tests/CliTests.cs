@@ -1,7 +1,7 @@
 using System.Globalization;
-using PainReview.Pipeline.Tests.Support;
+using PainReview.Cli.Tests.Support;
 
-namespace PainReview.Pipeline.Tests.Cli;
+namespace PainReview.Cli.Tests;
 
 /// <summary>CLI (real process, real clips): the command-line contract other tools rely on.</summary>
 public sealed class CliTests : IDisposable

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using PainReview.Pipeline.Tests.Support;
 
-namespace PainReview.Web.Tests.Process;
+namespace PainReview.Testing;
 
 /// <summary>The portal as a real operating-system process, started from its build output.</summary>
 public sealed class PortalProcess : IDisposable

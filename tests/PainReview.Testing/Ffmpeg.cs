@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace PainReview.Pipeline.Tests.Support;
+namespace PainReview.Testing;
 
 /// <summary>Generates test inputs with the real ffmpeg.</summary>
 public static class Ffmpeg

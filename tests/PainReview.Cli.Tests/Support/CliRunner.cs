@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace PainReview.Pipeline.Tests.Support;
+namespace PainReview.Cli.Tests.Support;
 
 /// <summary>Runs the real <c>painreview</c> command in its own process, as a user would.</summary>
 public static class CliRunner

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using PainReview.Data;
 using PainReview.Data.Entities;
 
-namespace PainReview.Pipeline.Tests.Support;
+namespace PainReview.Testing;
 
 /// <summary>
 /// A portal database on a temporary SQLite file for the audit-trail tests, and the real

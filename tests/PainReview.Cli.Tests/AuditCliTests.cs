@@ -1,6 +1,6 @@
-using PainReview.Pipeline.Tests.Support;
+using PainReview.Cli.Tests.Support;
 
-namespace PainReview.Pipeline.Tests.Cli;
+namespace PainReview.Cli.Tests;
 
 /// <summary>CLI (real process): 'painreview audit verify' on a portal database, intact and tampered with by sqlite3.</summary>
 public sealed class AuditCliTests : IDisposable

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using PainReview.Pipeline.Tests.Support;
+using PainReview.Cli.Tests.Support;
 
-namespace PainReview.Pipeline.Tests.Cli;
+namespace PainReview.Cli.Tests;
 
 /// <summary>CLI (real process): the AU columns, summary JSON, configuration, plot and cohort report.</summary>
 public sealed class ScienceCliTests : IDisposable

@@ -1,6 +1,6 @@
 using PainReview.Pipeline.Models;
 
-namespace PainReview.Pipeline.Tests.Support;
+namespace PainReview.Testing;
 
 /// <summary>
 /// Finds the shared test clips and the fetched models. Without them a test skips with a message
