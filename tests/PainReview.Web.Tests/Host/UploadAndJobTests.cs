@@ -240,6 +240,29 @@ public sealed class UploadAndJobTests(PortalFixture portal) : IDisposable
     }
 
     [Fact]
+    public async Task Consent_for_a_bedside_recording_is_put_on_record_by_those_who_may_upload_only()
+    {
+        var client = await CoordinatorAsync();
+        var participant = await ParticipantAsync();
+        var upload = await Uploads.UploadFileAsync(client, portal.StudyId, UniqueClip("single_face.mp4"), "bedside.webm", participant);
+        Assert.Equal(HttpStatusCode.OK, upload.Status);
+
+        // A clinician reviews; they do not record: refused, and nothing is written.
+        using (var scope = await portal.Factory.ScopeAsAsync(PortalFactory.EmailOf(Roles.Clinician)))
+            await Assert.ThrowsAsync<PainReview.Web.Features.Access.AccessException>(() =>
+                scope.ServiceProvider.GetRequiredService<RecordingService>().RecordBedsideConsentAsync(upload.Id, 5.04, 1234, "video/webm", TestContext.Current.CancellationToken));
+        Assert.False(await portal.Factory.WithDbAsync(db => db.AuditEvents.AnyAsync(a => a.RecordingId == upload.Id && a.Action == "recording.recorded-at-bedside")));
+
+        await WithServiceAsync<RecordingService>(s => s.RecordBedsideConsentAsync(upload.Id, 5.04, 1234, "video/webm", TestContext.Current.CancellationToken));
+        var consent = await portal.Factory.WithDbAsync(db => db.AuditEvents.SingleAsync(a => a.RecordingId == upload.Id && a.Action == "recording.recorded-at-bedside"));
+        Assert.Equal(PortalFactory.EmailOf(Roles.Coordinator), consent.User);
+        Assert.Equal(portal.StudyId, consent.StudyId);
+        Assert.Contains("confirmed before the camera opened", consent.After);
+        Assert.Contains(participant, consent.After);
+        Assert.Contains("5", consent.After);
+    }
+
+    [Fact]
     public async Task Participant_codes_are_validated_and_unique_per_study()
     {
         var e = await Assert.ThrowsAsync<PortalValidationException>(() =>

@@ -95,6 +95,21 @@ public sealed partial class RecordingService(
     /// Streams the file to the store, validates it by content (ffprobe), refuses duplicates within
     /// the study, records it and queues its analysis.
     /// </summary>
+    /// <summary>
+    /// Puts on record, with a recording made at the bedside, that the participant's consent was
+    /// confirmed before the camera opened (who, when, how long, what kind of file).
+    /// </summary>
+    public async Task RecordBedsideConsentAsync(Guid recordingId, double seconds, long bytes, string? type, CancellationToken ct = default)
+    {
+        var studyId = await access.RequireRecordingAsync(recordingId, Access.StudyPermission.Manage, "record at the bedside");
+        var participant = await db.Recordings.AsNoTracking().Where(r => r.Id == recordingId).Select(r => r.Participant!.Code).SingleAsync(ct);
+        await audit.AddAsync("recording.recorded-at-bedside", nameof(Recording), recordingId.ToString(), after: new
+        {
+            consent = "confirmed before the camera opened", participant, seconds = Math.Round(seconds, 1), Bytes = bytes, Type = type,
+        }, studyId: studyId, recordingId: recordingId);
+        await db.SaveChangesAsync(ct);
+    }
+
     public async Task<Recording> UploadAsync(Guid studyId, string originalFileName, Stream content, UploadMetadata metadata,
         CancellationToken cancellationToken = default)
     {
