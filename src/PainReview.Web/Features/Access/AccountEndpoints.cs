@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
-using PainReview.Data;
 using PainReview.Data.Entities;
 
 namespace PainReview.Web.Features.Access;
@@ -17,13 +16,12 @@ public static class AccountEndpoints
 
     /// <summary>Signing out ends the session on the server: a new security stamp voids every cookie issued before.</summary>
     internal static async Task<RedirectHttpResult> SignOutAsync(SignInManager<ApplicationUser> signIn, UserManager<ApplicationUser> users,
-        Audit.AuditLog audit, PainReviewDbContext db, HttpContext context)
+        Audit.AuditLog audit, HttpContext context)
     {
         if (await users.GetUserAsync(context.User) is { } user)
         {
             await users.UpdateSecurityStampAsync(user);
-            await audit.AddAsync("signout", "User", user.Id, user: user.UserName);
-            await db.SaveChangesAsync();
+            await audit.RecordAccountEventAsync("signout", user.Id, user.UserName);
         }
         await signIn.SignOutAsync();
         return TypedResults.LocalRedirect("~/Account/Login");

@@ -48,4 +48,15 @@ public sealed class AuditLog(PainReviewDbContext db, PortalUser portalUser, IHtt
             RecordingId = recordingId,
         });
     }
+
+    /// <summary>
+    /// Records an account event (sign-in, sign-out, a password change) and saves it at once, on its
+    /// own: whatever an earlier failed save left in the context is not carried with it.
+    /// </summary>
+    public async Task RecordAccountEventAsync(string action, string userId, string? userName, object? after = null, CancellationToken cancellationToken = default)
+    {
+        db.ChangeTracker.Clear();
+        await AddAsync(action, "User", userId, after: after, user: userName);
+        await db.SaveChangesAsync(cancellationToken);
+    }
 }
