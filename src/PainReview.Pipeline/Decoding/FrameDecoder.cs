@@ -1,16 +1,19 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
+using System.IO.Pipes;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using FFMpegCore;
-using FFMpegCore.Pipes;
 
 namespace PainReview.Pipeline.Decoding;
 
 /// <summary>
-/// Streams decoded frames (planar YUV 4:2:0 for the face pipeline, rgb24 on request) from ffmpeg through a pipe. Only a handful of frames are ever in
+/// Streams decoded frames (planar YUV 4:2:0 for the face pipeline, rgb24 on request) from ffmpeg through its stdout pipe. Only a handful of frames are ever in
 /// memory (a bounded channel between the ffmpeg reader and the consumer), whatever the video's length.
 /// </summary>
 public static partial class FrameDecoder
@@ -23,6 +26,7 @@ public static partial class FrameDecoder
     {
         DecoderActivity.Decoded();
         options ??= new DecodeOptions();
+        if (!File.Exists(info.Path)) throw new FileNotFoundException($"No such file: {info.Path}", info.Path);
         int width = info.FrameWidth, height = info.FrameHeight;
         var layout = options.Layout;
         var frameBytes = FrameImage.ByteCount(width, height, layout);
@@ -38,75 +42,80 @@ public static partial class FrameDecoder
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var produced = 0;
 
-        var sink = new StreamPipeSink(async (stream, token) =>
+        // Reads whole frames straight into rented buffers with blocking reads on its own thread (no
+        // async socket machinery per chunk) and hands them on with their presentation times.
+        void ReadFrames(Stream output)
         {
-            while (!token.IsCancellationRequested)
+            var offset = options.Start?.TotalSeconds ?? 0;
+            var startTime = options.Start is null ? info.StartTime.TotalSeconds : 0;
+            while (!stop.IsCancellationRequested)
             {
                 var buffer = ArrayPool<byte>.Shared.Rent(frameBytes);
-                var read = await stream.ReadAtLeastAsync(buffer.AsMemory(0, frameBytes), frameBytes, throwOnEndOfStream: false, token);
+                int read;
+                try
+                {
+                    read = output.ReadAtLeast(buffer.AsSpan(0, frameBytes), frameBytes, throwOnEndOfStream: false);
+                }
+                catch
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    throw;
+                }
                 if (read < frameBytes)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
                     break;
                 }
                 var index = produced;
-                var pts = await timestamps.WaitAsync(index, stop.Token);
-                var offset = options.Start?.TotalSeconds ?? 0;
-                var time = offset + (pts.HasValue ? Math.Max(0, pts.Value - (options.Start is null ? info.StartTime.TotalSeconds : 0)) : index / info.FrameRate);
+                var pts = timestamps.Wait(index, stop.Token);
+                var time = offset + (pts.HasValue ? Math.Max(0, pts.Value - startTime) : index / info.FrameRate);
                 var frame = new VideoFrame(index * step, time, width, height, buffer, layout);
-                try
+                if (!channel.Writer.TryWrite(frame))
                 {
-                    // Not ffmpeg's token: it fires when the process exits, while the last frames are still queued.
-                    await channel.Writer.WriteAsync(frame, stop.Token);
-                }
-                catch
-                {
-                    frame.Dispose();
-                    throw;
+                    try
+                    {
+                        channel.Writer.WriteAsync(frame, stop.Token).AsTask().GetAwaiter().GetResult();
+                    }
+                    catch
+                    {
+                        frame.Dispose();
+                        throw;
+                    }
                 }
                 produced++;
             }
-        });
+        }
 
-        // showinfo reports each frame's presentation time on stderr (without its per-plane checksums, which
-        // cost a quarter of the decode); passthrough keeps one output
-        // frame per decoded frame (no duplicates for variable frame rate); scale fixes the size.
-        var filters = (step > 1 ? $"select=not(mod(n\\,{step}))," : "") + $"showinfo=checksum=0,scale={width}:{height}:flags=bilinear";
-        var processor = FFMpegArguments
-            .FromFileInput(info.Path, verifyExists: true, o => o.WithCustomArgument(InputArguments(options)))
-            .OutputToPipe(sink, o => o
-                .WithCustomArgument($"-map 0:v:0 -an -sn -dn -vf {filters} -pix_fmt {(layout == PixelLayout.Rgb24 ? "rgb24" : "yuv420p")} -fps_mode passthrough"
-                    + (options.MaxFrames > 0 ? $" -frames:v {options.MaxFrames}" : ""))
-                .ForceFormat("rawvideo"))
-            .NotifyOnStandardError(line =>
-            {
-                if (!timestamps.TryParse(line) && IsProblem(line) && errors.Count < 50) errors.Enqueue(line.Trim());
-            })
-            .CancellableThrough(stop.Token, TimeSpan.FromSeconds(2));
-
-        var run = Task.Run(async () =>
+        var run = Task.Factory.StartNew(() =>
         {
             try
             {
-                var result = await processor.ProcessAsynchronously(throwOnError: false);
-                timestamps.Complete();
-                if (!result.Success && !stop.IsCancellationRequested && produced == 0)
+                var success = RunFfmpeg(Arguments(info, options, layout, step), frameBytes, ReadFrames, line =>
+                {
+                    if (!timestamps.TryParse(line) && IsProblem(line) && errors.Count < 50) errors.Enqueue(line.Trim());
+                }, timestamps.Complete, stop.Token);
+                if (!success && !stop.IsCancellationRequested && produced == 0)
                     channel.Writer.TryComplete(Failure(info, errors));
                 else
                     channel.Writer.TryComplete();
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e)
             {
                 timestamps.Complete();
-                channel.Writer.TryComplete(stop.IsCancellationRequested ? null : new VideoInputException(
+                channel.Writer.TryComplete(stop.IsCancellationRequested || e is OperationCanceledException ? null : new VideoInputException(
                     VideoInputProblem.DecodeFailed, $"Decoding {Path.GetFileName(info.Path)} failed: {e.Message}", e));
             }
-        }, CancellationToken.None);
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         try
         {
             await foreach (var frame in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                // Frames already queued are not handed out once cancelled.
+                if (cancellationToken.IsCancellationRequested) frame.Dispose();
+                cancellationToken.ThrowIfCancellationRequested();
                 yield return frame;
+            }
             await run;
             cancellationToken.ThrowIfCancellationRequested();
 
@@ -121,22 +130,129 @@ public static partial class FrameDecoder
         }
         finally
         {
-            try
-            {
-                await stop.CancelAsync();
-            }
-            catch (AggregateException e) when (e.InnerExceptions.All(x => x is IOException or ObjectDisposedException or InvalidOperationException))
-            {
-                // Stopping asks ffmpeg to quit through its stdin; when it had already exited, that pipe is broken: nothing left to stop.
-            }
-            while (channel.Reader.TryRead(out var left)) left.Dispose();
+            // Stops ffmpeg (killed: its output is of no further use) when the consumer stopped early or was cancelled.
+            await stop.CancelAsync();
             try { await run; } catch (Exception) { /* already reported or cancelled */ }
+            while (channel.Reader.TryRead(out var left)) left.Dispose();
         }
     }
 
-    private static string InputArguments(DecodeOptions options) =>
-        $"{SafeInput.Arguments} -threads {options.DecoderThreads}"
-        + (options.Start is { } start ? $" -ss {start.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)}" : "");
+    /// <summary>
+    /// ffmpeg's arguments: <see cref="SafeInput"/> on the input; showinfo reports each frame's presentation
+    /// time on stderr (without its per-plane checksums, which cost a quarter of the decode); passthrough
+    /// keeps one output frame per decoded frame (no duplicates for variable frame rate); scale fixes the
+    /// size (and passes frames through untouched when it already matches).
+    /// </summary>
+    private static List<string> Arguments(VideoInfo info, DecodeOptions options, PixelLayout layout, int step)
+    {
+        var filters = (step > 1 ? $"select=not(mod(n\\,{step}))," : "") + $"showinfo=checksum=0,scale={info.FrameWidth}:{info.FrameHeight}:flags=bilinear";
+        List<string> arguments = ["-hide_banner", "-nostdin", "-nostats", .. SafeInput.ArgumentList, "-threads", options.DecoderThreads.ToString(CultureInfo.InvariantCulture)];
+        if (options.Start is { } start) arguments.AddRange(["-ss", start.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)]);
+        arguments.AddRange(["-i", info.Path, "-map", "0:v:0", "-an", "-sn", "-dn", "-vf", filters,
+            "-pix_fmt", layout == PixelLayout.Rgb24 ? "rgb24" : "yuv420p", "-fps_mode", "passthrough"]);
+        if (options.MaxFrames > 0) arguments.AddRange(["-frames:v", options.MaxFrames.ToString(CultureInfo.InvariantCulture)]);
+        arguments.AddRange(["-f", "rawvideo", "pipe:1"]);
+        return arguments;
+    }
+
+    /// <summary>
+    /// Runs ffmpeg with its raw output on stdout, read by <paramref name="readFrames"/> on this thread and
+    /// its log lines on stderr handed to <paramref name="onLogLine"/> from another; ffmpeg is killed when
+    /// <paramref name="stop"/> fires or reading fails. True when ffmpeg exited with success.
+    /// </summary>
+    private static bool RunFfmpeg(List<string> arguments, int frameBytes, Action<Stream> readFrames, Action<string> onLogLine, Action logEnded,
+        CancellationToken stop)
+    {
+        var start = new ProcessStartInfo(GlobalFFOptions.GetFFMpegBinaryPath())
+        {
+            UseShellExecute = false,
+            CreateNoWindow = true,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg did not start.");
+        process.StandardInput.Close();
+        var log = new Thread(() =>
+        {
+            try
+            {
+                while (process.StandardError.ReadLine() is { } line) onLogLine(line);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // ffmpeg was killed.
+            }
+            finally
+            {
+                logEnded();
+            }
+        })
+        { IsBackground = true, Name = "ffmpeg log" };
+        log.Start();
+        using (stop.Register(() => Kill(process)))
+        {
+            try
+            {
+                var output = process.StandardOutput.BaseStream;
+                EnlargePipe(output, frameBytes);
+                readFrames(output);
+            }
+            catch
+            {
+                Kill(process);
+                throw;
+            }
+            finally
+            {
+                // Whatever ffmpeg still writes after the consumer stopped would block it: no one reads any more.
+                if (stop.IsCancellationRequested) Kill(process);
+                process.WaitForExit();
+                log.Join();
+            }
+        }
+        return process.ExitCode == 0;
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill();
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // Already exited.
+        }
+    }
+
+    /// <summary>
+    /// Linux pipes hold 64 KiB by default, so ffmpeg and this reader took turns at every 64 KiB of a frame
+    /// (a context switch each way, several times a frame). Enlarged to hold two frames (or as much as the
+    /// system allows, usually 1 MiB), ffmpeg writes ahead and each frame is read in one call. Silently
+    /// left as it is where refused.
+    /// </summary>
+    private static void EnlargePipe(Stream output, int frameBytes)
+    {
+        if (!OperatingSystem.IsLinux() || output is not PipeStream pipe) return;
+        try
+        {
+            var fd = (int)pipe.SafePipeHandle.DangerousGetHandle();
+            var wanted = Math.Max(1 << 20, 2 * frameBytes);
+            if (Fcntl(fd, SetPipeSize, wanted) < 0 && wanted > 1 << 20) Fcntl(fd, SetPipeSize, 1 << 20);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or ObjectDisposedException)
+        {
+            // No libc fcntl here: the default pipe works, only slower.
+        }
+    }
+
+    private const int SetPipeSize = 1031; // F_SETPIPE_SZ
+
+    [LibraryImport("libc", EntryPoint = "fcntl")]
+    private static partial int Fcntl(int fd, int command, int argument);
 
     private static VideoInputException Failure(VideoInfo info, IEnumerable<string> errors)
     {
@@ -168,36 +284,47 @@ public static partial class FrameDecoder
     /// <summary>Frame presentation times parsed from showinfo lines, handed to the frame reader by index.</summary>
     private sealed partial class TimestampBoard
     {
-        private readonly ConcurrentDictionary<int, double> _times = new();
-        private readonly SemaphoreSlim _arrived = new(0);
-        private volatile bool _complete;
+        private readonly Dictionary<int, double> _times = [];
+        private readonly object _gate = new();
+        private bool _complete;
 
         public bool TryParse(string line)
         {
             var m = ShowInfo().Match(line);
             if (!m.Success) return false;
             var n = int.Parse(m.Groups[1].ValueSpan, CultureInfo.InvariantCulture);
-            if (double.TryParse(m.Groups[2].ValueSpan, NumberStyles.Float, CultureInfo.InvariantCulture, out var t))
+            // A frame without a time (NOPTS) is still announced: its reader need not wait for it.
+            var t = double.TryParse(m.Groups[2].ValueSpan, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
+            lock (_gate)
+            {
                 _times[n] = t;
-            _arrived.Release();
+                Monitor.PulseAll(_gate);
+            }
             return true;
         }
 
         public void Complete()
         {
-            _complete = true;
-            _arrived.Release();
+            lock (_gate)
+            {
+                _complete = true;
+                Monitor.PulseAll(_gate);
+            }
         }
 
-        public async Task<double?> WaitAsync(int index, CancellationToken token)
+        public double? Wait(int index, CancellationToken token)
         {
             // The log line for a frame is written before the frame's bytes; the stderr reader may lag a little.
             var deadline = Environment.TickCount64 + 5000;
-            while (true)
+            lock (_gate)
             {
-                if (_times.TryRemove(index, out var t)) return t;
-                if (_complete || Environment.TickCount64 > deadline) return null;
-                await _arrived.WaitAsync(TimeSpan.FromMilliseconds(50), token);
+                while (true)
+                {
+                    if (_times.Remove(index, out var t)) return double.IsNaN(t) ? null : t;
+                    if (_complete || Environment.TickCount64 > deadline) return null;
+                    token.ThrowIfCancellationRequested();
+                    Monitor.Wait(_gate, 50);
+                }
             }
         }
 

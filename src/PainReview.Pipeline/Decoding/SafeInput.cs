@@ -35,8 +35,11 @@ public static partial class SafeInput
     /// <summary>The allow-list as ffmpeg's <c>-format_whitelist</c> value.</summary>
     public static string FormatWhitelist { get; } = string.Join(',', AllowedFormats);
 
+    /// <summary>Input options for every ffmpeg or ffprobe run on a user's file, one argument each (for a process's argument list).</summary>
+    public static IReadOnlyList<string> ArgumentList { get; } = ["-protocol_whitelist", "file", "-format_whitelist", FormatWhitelist];
+
     /// <summary>Input options for every ffmpeg or ffprobe run on a user's file.</summary>
-    public static string Arguments { get; } = $"-protocol_whitelist file -format_whitelist {FormatWhitelist}";
+    public static string Arguments { get; } = string.Join(' ', ArgumentList);
 
     /// <summary>Demuxers that read lists of other files or streams; named in the refusal.</summary>
     private static readonly HashSet<string> ReferenceFormats = new(StringComparer.OrdinalIgnoreCase)
