@@ -123,6 +123,31 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Bench_rounds_interleave_ffmpeg_and_the_pipeline_and_report_the_median_ratios()
+    {
+        var json = _temp.File("bench-rounds.json");
+        var result = CliRunner.Run("bench", TestEnvironment.Clip("single_face.mp4"), "--two-stage", "--rounds", "3", "--json", json);
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Contains("rounds (3, interleaved)", result.StdOut);
+        Assert.Contains("median ratio to ffmpeg over the rounds", result.StdOut);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        var rounds = doc.RootElement.GetProperty("rounds").EnumerateArray().ToList();
+        Assert.Equal(3, rounds.Count);
+        static double Median(IEnumerable<double> v) => v.Order().ElementAt(1);
+        var full = rounds.Select(x => x.GetProperty("pipelineFps").GetDouble() / x.GetProperty("ffmpegFps").GetDouble()).ToList();
+        var twoStage = rounds.Select(x => x.GetProperty("twoStageFps").GetDouble() / x.GetProperty("ffmpegFps").GetDouble()).ToList();
+        Assert.All(full.Concat(twoStage), r => Assert.True(r > 0));
+        Assert.Equal(Median(full), doc.RootElement.GetProperty("medianRatioToFfmpeg").GetDouble(), 9);
+        Assert.Equal(Median(twoStage), doc.RootElement.GetProperty("twoStageMedianRatioToFfmpeg").GetDouble(), 9);
+        // The first round is the one the detailed figures describe.
+        Assert.Equal(doc.RootElement.GetProperty("pipelineFps").GetDouble(), rounds[0].GetProperty("pipelineFps").GetDouble(), 9);
+
+        var refused = CliRunner.Run("bench", TestEnvironment.Clip("single_face.mp4"), "--rounds", "0");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("--rounds must be from 1 to 50", refused.StdErr);
+    }
+
+    [Fact]
     public void Models_verify_passes_on_fetched_models()
     {
         var result = CliRunner.Run("models", "verify", "--dir", TestEnvironment.Models.Path);

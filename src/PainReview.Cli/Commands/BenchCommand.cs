@@ -31,9 +31,15 @@ internal static class BenchCommand
             Validators = { r => { if (r.GetValueOrDefault<double>() is not (> 0 and < 1)) r.AddError("--candidate-quantile must be between 0 and 1."); } },
         };
         var remeasure = new Option<bool>("--remeasure-samples") { Description = "Two-stage: measure a candidate sample again in its window instead of reusing its measurement." };
+        var rounds = new Option<int>("--rounds")
+        {
+            Description = "Measure ffmpeg alone, the full pipeline (and the two-stage search) this many times, interleaved, and report the median ratio: one round is at the mercy of whatever else the machine does.",
+            DefaultValueFactory = _ => 1,
+            Validators = { r => { if (r.GetValueOrDefault<int>() is < 1 or > 50) r.AddError("--rounds must be from 1 to 50."); } },
+        };
         var command = new Command("bench", "Measure decode-only, decode and full-pipeline speed (frames/s) and memory on one clip.")
         {
-            video, models, gpu, lanes, json, config, twoStage, step, candidates, remeasure,
+            video, models, gpu, lanes, json, config, twoStage, step, candidates, remeasure, rounds,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -45,13 +51,17 @@ internal static class BenchCommand
             Console.WriteLine(string.Create(c, $"clip: {input.Name} {info.Codec} {info.Width}x{info.Height} -> {info.FrameWidth}x{info.FrameHeight}, {info.Duration.TotalSeconds:0.#} s, {Environment.ProcessorCount} cores"));
 
             // 1. ffmpeg alone: decode and discard.
+            async Task<double> FfmpegAloneAsync()
+            {
+                var sw = Stopwatch.StartNew();
+                await FFMpegArguments.FromFileInput(info.Path, true, o => o.WithCustomArgument(SafeInput.Arguments))
+                    .OutputToNull(o => o.WithCustomArgument("-map 0:v:0 -fps_mode passthrough"))
+                    .CancellableThrough(ct)
+                    .ProcessAsynchronously();
+                return sw.Elapsed.TotalSeconds;
+            }
             var cpuFfmpeg = CpuClock.Now();
-            var sw = Stopwatch.StartNew();
-            await FFMpegArguments.FromFileInput(info.Path, true, o => o.WithCustomArgument(SafeInput.Arguments))
-                .OutputToNull(o => o.WithCustomArgument("-map 0:v:0 -fps_mode passthrough"))
-                .CancellableThrough(ct)
-                .ProcessAsynchronously();
-            var ffmpegSeconds = sw.Elapsed.TotalSeconds;
+            var ffmpegSeconds = await FfmpegAloneAsync();
             cpuFfmpeg = CpuClock.Now() - cpuFfmpeg;
 
             // 2. Our decode through the pipe, nothing else: as the pipeline reads it (planar YUV) and as rgb24.
@@ -124,11 +134,13 @@ internal static class BenchCommand
                 memory.Select(m => string.Create(c, $"frame {m.Frame}: {m.WorkingSet / 1048576.0:0} MiB ({m.Managed / 1048576.0:0.0} managed)"))));
 
             object? twoStageFigures = null;
+            double? twoStageFirstFps = null;
+            Task<TwoStageResult> TwoStageAsync() => new TwoStageAnalyzer(pipeline).FindApexAsync(info.Path, Common.LoadConfig(r.GetValue(config)),
+                r.GetValue(step), r.GetValue(candidates), ct, reuseSamples: !r.GetValue(remeasure));
             if (r.GetValue(twoStage))
             {
-                var settings = Common.LoadConfig(r.GetValue(config));
                 var cpuTwoStage = CpuClock.Now();
-                var result = await new TwoStageAnalyzer(pipeline).FindApexAsync(info.Path, settings, r.GetValue(step), r.GetValue(candidates), ct, reuseSamples: !r.GetValue(remeasure));
+                var result = await TwoStageAsync();
                 cpuTwoStage = CpuClock.Now() - cpuTwoStage;
                 var cpuTwoStageMs = CpuMs(cpuTwoStage);
                 var full = analysis.Frames.Where(f => f.Apex).Select(f => f.Index).ToHashSet();
@@ -140,6 +152,7 @@ internal static class BenchCommand
                 Console.WriteLine(string.Create(c,
                     $"two-stage (step {r.GetValue(step)}): cheap pass {result.CheapPass.TotalSeconds:0.00} s + full pass {result.FullPass.TotalSeconds:0.00} s over {result.Windows.Count} windows ({result.AnalysedFrames} of {result.TotalFrames} frames in windows; {result.MeasuredFrames} mesh passes in all) = {result.Total.TotalSeconds:0.00} s vs {run.Timings.Wall.TotalSeconds:0.00} s: {100 * saved:0.#}% saved"));
                 var twoStageFps = result.TotalFrames / result.Total.TotalSeconds;
+                twoStageFirstFps = twoStageFps;
                 Console.WriteLine(string.Create(c,
                     $"two-stage speed    : {twoStageFps,8:0.0} frames/s  ({twoStageFps / ffmpegFps:0.00}x ffmpeg), one decode; cpu {cpuTwoStageMs:0.00} ms a frame (cpu ratio to ffmpeg {cpuFfmpegMs / cpuTwoStageMs:0.00})"));
                 Console.WriteLine(string.Create(c,
@@ -151,6 +164,35 @@ internal static class BenchCommand
                     framesMeasured = result.AnalysedFrames, meshPasses = result.MeasuredFrames, reuseSamples = !r.GetValue(remeasure), totalFrames = result.TotalFrames, windows = result.Windows.Count,
                     apexFrames = found.Count, fullApexFrames = full.Count, jaccard, recall, precision,
                 };
+            }
+
+            // More rounds, interleaved so that each ratio compares runs made under the same load.
+            var roundFigures = new List<(double Ffmpeg, double Pipeline, double? TwoStage)> { (ffmpegFps, pipelineFps, twoStageFirstFps) };
+            for (var round = 2; round <= r.GetValue(rounds); round++)
+            {
+                var ffmpegRound = decoded / await FfmpegAloneAsync();
+                var pipelineRound = (await new RecordingAnalyzer(pipeline).AnalyzeAsync(info.Path, Common.LoadConfig(r.GetValue(config)), cancellationToken: ct)).Run.FramesPerSecond;
+                double? twoStageRound = null;
+                if (twoStageFirstFps is not null)
+                {
+                    var again = await TwoStageAsync();
+                    twoStageRound = again.TotalFrames / again.Total.TotalSeconds;
+                }
+                roundFigures.Add((ffmpegRound, pipelineRound, twoStageRound));
+            }
+            static double Median(IEnumerable<double> values)
+            {
+                var sorted = values.Order().ToArray();
+                return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+            }
+            var medianRatio = Median(roundFigures.Select(x => x.Pipeline / x.Ffmpeg));
+            double? medianTwoStageRatio = twoStageFirstFps is null ? null : Median(roundFigures.Select(x => x.TwoStage!.Value / x.Ffmpeg));
+            if (roundFigures.Count > 1)
+            {
+                Console.WriteLine(string.Create(c, $"rounds ({roundFigures.Count}, interleaved): ffmpeg / full pipeline{(twoStageFirstFps is null ? "" : " / two-stage")} frames/s: ")
+                    + string.Join("; ", roundFigures.Select(x => string.Create(c, $"{x.Ffmpeg:0} / {x.Pipeline:0}{(x.TwoStage is { } t ? $" / {t:0}" : "")}"))));
+                Console.WriteLine(string.Create(c, $"median ratio to ffmpeg over the rounds: full pipeline {medianRatio:0.00}x")
+                    + (medianTwoStageRatio is { } m ? string.Create(c, $", two-stage {m:0.00}x") : ""));
             }
 
             if (r.GetValue(json) is { } file)
@@ -169,6 +211,8 @@ internal static class BenchCommand
                     peakWorkingSetBytes = peak,
                     memory = memory.Select(m => new { frame = m.Frame, workingSetBytes = m.WorkingSet, managedBytes = m.Managed }),
                     twoStage = twoStageFigures,
+                    rounds = roundFigures.Select(x => new { ffmpegFps = x.Ffmpeg, pipelineFps = x.Pipeline, twoStageFps = x.TwoStage }),
+                    medianRatioToFfmpeg = medianRatio, twoStageMedianRatioToFfmpeg = medianTwoStageRatio,
                 };
                 await File.WriteAllTextAsync(file.FullName, System.Text.Json.JsonSerializer.Serialize(figures, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), ct);
             }

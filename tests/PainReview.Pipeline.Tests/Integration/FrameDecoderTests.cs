@@ -1,5 +1,4 @@
 using PainReview.Pipeline.Decoding;
-using PainReview.Pipeline.Tests.Support;
 
 namespace PainReview.Pipeline.Tests.Integration;
 
