@@ -36,23 +36,68 @@ public sealed class ReviewSpeedJourneyTests(BrowserSession session) : IClassFixt
         var console = new List<string>();
         page.Console += (_, m) => { lock (console) console.Add($"{m.Type}: {m.Text}"); };
         long received = 0, largest = 0;
+        var messages = new List<(double At, int Bytes, string Head)>();
+        var openClock = Stopwatch.StartNew();
         page.WebSocket += (_, socket) => socket.FrameReceived += (_, frame) =>
         {
             var length = frame.Binary?.Length ?? frame.Text?.Length ?? 0;
             Interlocked.Add(ref received, length);
             if (length > Interlocked.Read(ref largest)) Interlocked.Exchange(ref largest, length);
+            var head = frame.Binary is { } b ? new string(System.Text.Encoding.ASCII.GetString(b, 0, Math.Min(b.Length, 160)).Select(c => c is >= ' ' and < (char)127 ? c : '.').ToArray()) : frame.Text?[..Math.Min(frame.Text.Length, 160)] ?? "";
+            lock (messages) messages.Add((openClock.Elapsed.TotalSeconds, length, head));
         };
+        // When plotly.js arrives, and how long its first drawing of the timeline takes (in the page's own clock).
+        await page.AddInitScriptAsync("""
+            (() => {
+              let plotly;
+              Object.defineProperty(window, 'Plotly', { configurable: true, get: () => plotly, set: v => {
+                plotly = v; performance.mark('plotly-loaded');
+                for (const name of ['newPlot', 'react']) {
+                  const inner = v[name];
+                  v[name] = async function (...args) { const t0 = performance.now(); const r = await inner.apply(this, args);
+                    performance.measure('plotly-' + name, { start: t0, end: performance.now() }); return r; };
+                }
+              } });
+            })();
+            """);
 
+        var phases = new List<Dictionary<string, double>>();
+        // The circuit's larger messages (over 8 KB) with their first bytes: what each open sends (artifacts/review-bench-messages.txt).
+        var debug = new List<string>();
         async Task<TimeSpan> OpenAsync()
         {
+            lock (messages) messages.Clear();
+            openClock.Restart();
             var clock = Stopwatch.StartNew();
+            var phase = new Dictionary<string, double>();
             await page.GotoAsync($"/review/{id}", new() { Timeout = 600_000 });
+            phase["pageLoaded"] = clock.Elapsed.TotalSeconds;
             await page.Locator("#interactive-marker[data-state=interactive]").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 600_000 });
+            phase["circuitInteractive"] = clock.Elapsed.TotalSeconds;
             // Interactive: the circuit is live, the timeline is drawn and the span list shows its first spans.
             await page.WaitForFunctionAsync("() => { const g = document.getElementById('timeline'); return g && g.data && g.data.length > 0 && g.data[0].x.length > 0; }",
                 null, new() { PollingInterval = 20, Timeout = 600_000 });
+            phase["timelineDrawn"] = clock.Elapsed.TotalSeconds;
             await page.Locator("#apex-strip [data-span-first]").First.WaitForAsync(new() { Timeout = 600_000 });
             clock.Stop();
+            phase["spanCardShown"] = clock.Elapsed.TotalSeconds;
+            var marks = await page.EvaluateAsync<Dictionary<string, double>>("""
+                () => {
+                  const o = {}, nav = performance.getEntriesByType('navigation')[0];
+                  if (nav) { o.navResponseEnd = nav.responseEnd / 1000; o.navDomContentLoaded = nav.domContentLoadedEventEnd / 1000; o.navLoad = nav.loadEventEnd / 1000; }
+                  for (const m of performance.getEntriesByType('mark')) o[m.name] = m.startTime / 1000;
+                  for (const m of performance.getEntriesByType('measure')) { o[m.name + 'Start'] = m.startTime / 1000; o[m.name + 'Seconds'] = m.duration / 1000; }
+                  for (const r of performance.getEntriesByType('resource')) if (/plotly|blazor\.web|mudblazor|timeline|review\.js/i.test(r.name)) {
+                    const n = r.name.split('/').pop().split('?')[0]; o['res:' + n + ':start'] = r.startTime / 1000; o['res:' + n + ':end'] = r.responseEnd / 1000; o['res:' + n + ':bytes'] = r.transferSize; }
+                  return o;
+                }
+                """);
+            foreach (var (k, v) in marks) phase["page:" + k] = Math.Round(v, 3);
+            lock (messages)
+                foreach (var m in messages.Where(m => m.Bytes > 8_000))
+                    debug.Add($"open {phases.Count + 1}: message at {m.At:0.000} s, {m.Bytes:N0} B: {m.Head}");
+            lock (messages) phase["messages"] = messages.Count;
+            phases.Add(phase.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3)));
             return clock.Elapsed;
         }
 
@@ -106,8 +151,10 @@ public sealed class ReviewSpeedJourneyTests(BrowserSession session) : IClassFixt
             ["firstOpenSeconds"] = Math.Round(first.TotalSeconds, 2), ["secondOpenSeconds"] = Math.Round(second.TotalSeconds, 2),
             ["decideSpanSeconds"] = Math.Round(decide.TotalSeconds, 2), ["zoomRefineSeconds"] = Math.Round(zoom.TotalSeconds, 2),
             ["firstOpenSocketBytes"] = firstBytes, ["largestSocketMessageBytes"] = firstLargest, ["secondOpenSocketBytes"] = secondBytes,
+            ["firstOpenPhases"] = phases[0], ["secondOpenPhases"] = phases[1],
             ["timelinePoints"] = timelinePoints, ["timelineJsonChars"] = timelineJson, ["renderedSpanCards"] = renderedSpans,
         };
+        await File.WriteAllLinesAsync(Path.Combine(session.Artifacts, "..", "review-bench-messages.txt"), debug, TestContext.Current.CancellationToken);
         var json = JsonSerializer.Serialize(figures, new JsonSerializerOptions { WriteIndented = true });
         TestContext.Current.SendDiagnosticMessage("review bench: " + json);
         Console.WriteLine("review bench: " + json);

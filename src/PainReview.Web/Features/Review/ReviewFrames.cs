@@ -48,7 +48,7 @@ public sealed class ReviewFrames
     public int SmileSpanCount => _smileSpans.Count;
 
     /// <summary>The whole recording, decimated (computed once).</summary>
-    public TimelineSeries Overview => _overview ??= Series();
+    public TimelineSeries Overview => _overview ??= TimelineSeries.Of(Frames, Traces.Select(t => t.Value).ToList(), buckets: TimelineSeries.OverviewBuckets);
     private TimelineSeries? _overview;
 
     /// <summary>The timeline's traces, in the order the chart draws them.</summary>

@@ -28,6 +28,19 @@ public sealed class ReviewMedia(VideoStore store, ILogger<ReviewMedia> logger, M
     /// <summary>The playable copy is made (the page can show the video without waiting).</summary>
     public bool IsPlayableReady(Guid recordingId) => File.Exists(PlayablePath(recordingId));
 
+    /// <summary>Written once the background queue has made the copy and every span's thumbnail (it lives and goes with the thumbnails).</summary>
+    private string PreparedPath(Guid recordingId) => Path.Combine(store.Root, "thumbnails", recordingId.ToString("N"), "prepared");
+
+    /// <summary>The playable copy and all the thumbnails the background queue makes are there.</summary>
+    public bool IsPrepared(Guid recordingId) => IsPlayableReady(recordingId) && File.Exists(PreparedPath(recordingId));
+
+    /// <summary>Notes that the copy and every thumbnail are made (the queue need not come back to this recording after a restart).</summary>
+    public void MarkPrepared(Guid recordingId)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(PreparedPath(recordingId))!);
+        File.WriteAllText(PreparedPath(recordingId), DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+    }
+
     /// <summary>How many copies are being encoded now (never more than the configured number).</summary>
     public int EncodingNow => Math.Max(1, options.Value.MediaEncoders) - _encoders.CurrentCount;
 

@@ -14,6 +14,12 @@ public sealed record TimelineSeries(double[] X, double?[][] Y, bool Exact)
     /// <summary>About one bucket per horizontal pixel of the chart.</summary>
     public const int DefaultBuckets = 1500;
 
+    /// <summary>
+    /// The whole recording, as a page opens: about one bucket per pixel of the chart on a laptop (its
+    /// plot is some 700-1,100 pixels wide), a third fewer points to send and draw than a zoomed range.
+    /// </summary>
+    public const int OverviewBuckets = 1000;
+
     public static TimelineSeries Of(IReadOnlyList<ReviewFrame> frames, IReadOnlyList<Func<ReviewFrame, double?>> traces,
         double? from = null, double? to = null, int buckets = DefaultBuckets)
     {

@@ -1,4 +1,6 @@
+using System.Globalization;
 using PainReview.Data.Review;
+using PainReview.Pipeline.Rendering;
 using PainReview.Web.Features.Review;
 using Plotly.Blazor;
 using Plotly.Blazor.LayoutLib;
@@ -17,39 +19,40 @@ public static class Timeline
     {
         var series = range is { } r ? model.Analysis.Series(r.From, r.To) : model.Analysis.Overview;
         IList<ITrace> data = Traces(series);
-        var shapes = new List<Shape>();
         var frameStep = model.Analysis.FrameStep;
+        // The spans' shading: one path shape per verdict (each span a rectangle of it), not one shape per span. A
+        // 30-minute recording has some 700 spans; as 700 shapes they were a third of the figure's bytes, and plotly.js
+        // drew (and, at every move of the cursor, laid out) each of them on its own.
+        var shading = new Dictionary<FrameVerdict, System.Text.StringBuilder>();
+        void Shade(FrameVerdict verdict, double from, double to)
+        {
+            if (!shading.TryGetValue(verdict, out var path)) shading[verdict] = path = new System.Text.StringBuilder();
+            path.Append(CultureInfo.InvariantCulture, $"M{from:0.####},0H{to:0.####}V1H{from:0.####}Z");
+        }
         foreach (var span in model.Spans)
         {
             var verdict = model.SpanVerdict(span);
-            var rejected = verdict == FrameVerdict.Rejected;
-            var accepted = verdict == FrameVerdict.Accepted;
-            shapes.Add(new Shape
-            {
-                Type = Plotly.Blazor.LayoutLib.ShapeLib.TypeEnum.Rect, XRef = "x", YRef = "paper",
-                X0 = span.StartSeconds - frameStep / 2, X1 = span.EndSeconds + frameStep / 2, Y0 = 0, Y1 = 1,
-                // Grey rejected, green accepted, amber pending (or mixed).
-                FillColor = rejected ? "rgba(120,120,120,0.25)" : accepted ? "rgba(46,125,50,0.22)" : "rgba(255,200,0,0.30)",
-                Line = new Plotly.Blazor.LayoutLib.ShapeLib.Line { Width = 0 },
-                Layer = Plotly.Blazor.LayoutLib.ShapeLib.LayerEnum.Below,
-            });
+            // Grey rejected, green accepted, amber pending (or mixed).
+            Shade(verdict is FrameVerdict.Rejected or FrameVerdict.Accepted ? verdict : FrameVerdict.Pending, span.StartSeconds - frameStep / 2, span.EndSeconds + frameStep / 2);
         }
         foreach (var added in model.Decisions.Values.Where(d => d.AddedByReviewer))
         {
             var t = model.FrameByIndex(added.FrameIndex)?.TimeSeconds ?? 0;
-            shapes.Add(new Shape
-            {
-                Type = Plotly.Blazor.LayoutLib.ShapeLib.TypeEnum.Rect, XRef = "x", YRef = "paper",
-                X0 = t - frameStep / 2, X1 = t + frameStep / 2, Y0 = 0, Y1 = 1, FillColor = "rgba(46,125,50,0.45)",
-                Line = new Plotly.Blazor.LayoutLib.ShapeLib.Line { Width = 0 }, Layer = Plotly.Blazor.LayoutLib.ShapeLib.LayerEnum.Below,
-            });
+            Shade(FrameVerdict.Added, t - frameStep / 2, t + frameStep / 2);
         }
+        var shapes = shading.OrderBy(s => s.Key).Select(s => new Shape
+        {
+            Type = Plotly.Blazor.LayoutLib.ShapeLib.TypeEnum.Path, XRef = "x", YRef = "paper", Path = s.Value.ToString(),
+            FillColor = ShadeOf(s.Key), Name = $"{s.Key.ToString().ToLowerInvariant()} spans",
+            Line = new Plotly.Blazor.LayoutLib.ShapeLib.Line { Width = 0 },
+            Layer = Plotly.Blazor.LayoutLib.ShapeLib.LayerEnum.Below,
+        }).ToList();
         var threshold = model.Analysis.ApexThreshold;
         if (!double.IsNaN(threshold))
             shapes.Add(new Shape
             {
                 Type = Plotly.Blazor.LayoutLib.ShapeLib.TypeEnum.Line, XRef = "paper", YRef = "y", X0 = 0, X1 = 1, Y0 = threshold, Y1 = threshold,
-                Line = new Plotly.Blazor.LayoutLib.ShapeLib.Line { Color = "#c86a00", Width = 1.5m, Dash = "dash" }, Name = "threshold",
+                Line = new Plotly.Blazor.LayoutLib.ShapeLib.Line { Color = ChartPalette.Apex, Width = 1.5m, Dash = "dash" }, Name = "threshold",
             });
         shapes.Add(new Shape
         {
@@ -79,7 +82,18 @@ public static class Timeline
         return (data, layout);
     }
 
-    private static readonly (string Color, decimal Width)[] Styles = [("#1F3B73", 2.5m), ("#d62728", 1.2m), ("#ff7f0e", 1.2m), ("#9467bd", 1.2m), ("#2ca02c", 1.2m)];
+    /// <summary>The shading of a span by its verdict (pending covers mixed spans), from the charts' one palette.</summary>
+    public static string ShadeOf(FrameVerdict verdict) => verdict switch
+    {
+        FrameVerdict.Rejected => ChartPalette.Translucent(ChartPalette.Rejected, 0.25),
+        FrameVerdict.Accepted => ChartPalette.Translucent(ChartPalette.Accepted, 0.22),
+        FrameVerdict.Added => ChartPalette.Translucent(ChartPalette.Accepted, 0.45),
+        _ => ChartPalette.Translucent(ChartPalette.ApexShade, 0.30),
+    };
+
+    /// <summary>HPII thick, then the AUs, in the palette's colours (the PNG and the cohort charts use the same).</summary>
+    private static readonly (string Color, decimal Width)[] Styles =
+        [(ChartPalette.Hpii, 2.5m), .. ChartPalette.ActionUnits.Select(a => (a.Colour, 1.2m))];
 
     /// <summary>HPII on the left axis, the AUs on the right; unusable frames are null, where Plotly leaves a gap.</summary>
     private static IList<ITrace> Traces(TimelineSeries series)
