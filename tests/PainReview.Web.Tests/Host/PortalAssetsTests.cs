@@ -54,7 +54,7 @@ public sealed class PortalAssetsTests(PortalFixture portal)
         var link = System.Text.RegularExpressions.Regex.Match(page, "href=\"(PainReview\\.Web[^\"]*\\.styles\\.css)\"");
         Assert.True(link.Success, "the page does not link the scoped styles bundle");
         var css = await client.GetStringAsync("/" + link.Groups[1].Value, Ct);
-        foreach (var rule in new[] { ".recording-page", ".audit-page", ".cohort-page", ".export-page", ".studies-page" })
+        foreach (var rule in new[] { ".recording-page", ".audit-page", ".cohort-page", ".export-page", ".studies-page", ".study-page", ".review-page", ".queue-page" })
             Assert.Contains(rule, css);
     }
 }
