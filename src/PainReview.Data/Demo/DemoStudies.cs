@@ -33,6 +33,7 @@ public static class DemoStudies
         db.Studies.Add(study);
         var added = new List<string>();
         var skipped = new List<string>();
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         Directory.CreateDirectory(videoStore);
         foreach (var path in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
         {
@@ -49,6 +50,9 @@ public static class DemoStudies
             }
             string sha;
             await using (var stream = File.OpenRead(path)) sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+            // As for uploads: one video once per study.
+            if (seen.TryGetValue(sha, out var first)) { skipped.Add($"{Path.GetFileName(path)}: the same video as {first}"); continue; }
+            seen[sha] = Path.GetFileName(path);
             var participant = new Participant { Code = $"DEMO-{added.Count + 1:00}" };
             study.Participants.Add(participant);
             var recording = new Recording
@@ -59,7 +63,7 @@ public static class DemoStudies
                 FrameRate = info.FrameRate, DurationSeconds = info.Duration.TotalSeconds, UploadedBy = createdBy,
                 Status = RecordingStatus.Queued,
             };
-            recording.StoredFileName = recording.Id.ToString("N") + Path.GetExtension(path).ToLowerInvariant();
+            recording.StoredFileName = StoredFiles.NameFor(recording.Id, path);
             File.Copy(path, Path.Combine(videoStore, recording.StoredFileName));
             study.Recordings.Add(recording);
             added.Add(Path.GetFileName(path));

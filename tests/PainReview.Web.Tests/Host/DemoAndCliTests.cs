@@ -34,11 +34,18 @@ public sealed class DemoAndCliTests(PortalFixture portal) : IDisposable
     [Fact]
     public async Task A_demo_study_is_labelled_analysed_and_deleted_in_one_action()
     {
-        var result = await portal.Factory.WithDbAsync(db => DemoStudies.CreateAsync(db, DemoFolder(), VideoStore, "admin@example.org", DemoVideos.ProbeAsync));
+        var folder = DemoFolder();
+        // The same video twice in the folder: imported once, as an upload would be.
+        File.Copy(Path.Combine(folder, "single_face.mp4"), Path.Combine(folder, "Copy Of Face.MP4"));
+        var result = await portal.Factory.WithDbAsync(db => DemoStudies.CreateAsync(db, folder, VideoStore, "admin@example.org", DemoVideos.ProbeAsync));
         Assert.True(result.Study.IsDemo);
         Assert.StartsWith("Demo: ", result.Study.Name);
-        Assert.Equal(2, result.Added.Count);
+        Assert.Equal(["Copy Of Face.MP4", "WolfgangLanger_Pexels.mp4"], result.Added);
         Assert.Single(result.Skipped, s => s.StartsWith("readme.txt", StringComparison.Ordinal));
+        Assert.Contains("single_face.mp4: the same video as Copy Of Face.MP4", result.Skipped);
+        // Stored by the uploads' rule: the recording's id and the extension in lower case, never the file's name.
+        Assert.All(result.Study.Recordings, r => Assert.Equal(StoredFiles.NameFor(r.Id, r.OriginalFileName), r.StoredFileName));
+        Assert.All(result.Study.Recordings, r => Assert.EndsWith(".mp4", r.StoredFileName, StringComparison.Ordinal));
 
         // The portal's sweep picks the queued recordings up and analyses them.
         foreach (var recording in result.Study.Recordings)

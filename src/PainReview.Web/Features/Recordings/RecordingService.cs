@@ -179,8 +179,7 @@ public sealed partial class RecordingService(
                 IsStillImage = info.IsStillImage,
                 UploadedBy = await audit.CurrentUserAsync(),
             };
-            var extension = Path.GetExtension(displayName).ToLowerInvariant();
-            recording.StoredFileName = recording.Id.ToString("N") + (extension.Length is > 1 and <= 6 ? extension : ".bin");
+            recording.StoredFileName = StoredFiles.NameFor(recording.Id, displayName);
             store.Commit(incoming, recording.StoredFileName);
             db.Recordings.Add(recording);
             await audit.AddAsync("recording.uploaded", nameof(Recording), recording.Id.ToString(), after: new
