@@ -134,8 +134,9 @@ internal static class BenchCommand
                 memory.Select(m => string.Create(c, $"frame {m.Frame}: {m.WorkingSet / 1048576.0:0} MiB ({m.Managed / 1048576.0:0.0} managed)"))));
 
             object? twoStageFigures = null;
+            var twoStageCpu = new List<double>();
             double? twoStageFirstFps = null;
-            Task<TwoStageResult> TwoStageAsync() => new TwoStageAnalyzer(pipeline).FindApexAsync(info.Path, Common.LoadConfig(r.GetValue(config)),
+            Task<TwoStageResult> TwoStageAsync() => new TwoStageAnalyzer(pipeline).FindApexAsync(info, Common.LoadConfig(r.GetValue(config)),
                 r.GetValue(step), r.GetValue(candidates), ct, reuseSamples: !r.GetValue(remeasure));
             if (r.GetValue(twoStage))
             {
@@ -153,6 +154,7 @@ internal static class BenchCommand
                     $"two-stage (step {r.GetValue(step)}): cheap pass {result.CheapPass.TotalSeconds:0.00} s + full pass {result.FullPass.TotalSeconds:0.00} s over {result.Windows.Count} windows ({result.AnalysedFrames} of {result.TotalFrames} frames in windows; {result.MeasuredFrames} mesh passes in all) = {result.Total.TotalSeconds:0.00} s vs {run.Timings.Wall.TotalSeconds:0.00} s: {100 * saved:0.#}% saved"));
                 var twoStageFps = result.TotalFrames / result.Total.TotalSeconds;
                 twoStageFirstFps = twoStageFps;
+                twoStageCpu.Add(cpuTwoStageMs);
                 Console.WriteLine(string.Create(c,
                     $"two-stage speed    : {twoStageFps,8:0.0} frames/s  ({twoStageFps / ffmpegFps:0.00}x ffmpeg), one decode; cpu {cpuTwoStageMs:0.00} ms a frame (cpu ratio to ffmpeg {cpuFfmpegMs / cpuTwoStageMs:0.00})"));
                 Console.WriteLine(string.Create(c,
@@ -175,7 +177,9 @@ internal static class BenchCommand
                 double? twoStageRound = null;
                 if (twoStageFirstFps is not null)
                 {
+                    var cpuRound = CpuClock.Now();
                     var again = await TwoStageAsync();
+                    twoStageCpu.Add(CpuMs(CpuClock.Now() - cpuRound));
                     twoStageRound = again.TotalFrames / again.Total.TotalSeconds;
                 }
                 roundFigures.Add((ffmpegRound, pipelineRound, twoStageRound));
@@ -193,6 +197,8 @@ internal static class BenchCommand
                     + string.Join("; ", roundFigures.Select(x => string.Create(c, $"{x.Ffmpeg:0} / {x.Pipeline:0}{(x.TwoStage is { } t ? $" / {t:0}" : "")}"))));
                 Console.WriteLine(string.Create(c, $"median ratio to ffmpeg over the rounds: full pipeline {medianRatio:0.00}x")
                     + (medianTwoStageRatio is { } m ? string.Create(c, $", two-stage {m:0.00}x") : ""));
+                if (twoStageCpu.Count > 1)
+                    Console.WriteLine(string.Create(c, $"two-stage cpu per frame over the rounds (ms): {string.Join(" / ", twoStageCpu.Select(x => x.ToString("0.00", c)))}; median {Median(twoStageCpu):0.00}, least {twoStageCpu.Min():0.00}"));
             }
 
             if (r.GetValue(json) is { } file)
@@ -213,6 +219,7 @@ internal static class BenchCommand
                     twoStage = twoStageFigures,
                     rounds = roundFigures.Select(x => new { ffmpegFps = x.Ffmpeg, pipelineFps = x.Pipeline, twoStageFps = x.TwoStage }),
                     medianRatioToFfmpeg = medianRatio, twoStageMedianRatioToFfmpeg = medianTwoStageRatio,
+                    twoStageCpuMsPerFrame = twoStageCpu,
                 };
                 await File.WriteAllTextAsync(file.FullName, System.Text.Json.JsonSerializer.Serialize(figures, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), ct);
             }

@@ -47,9 +47,18 @@ public sealed class TwoStageAnalyzer(FacePipeline pipeline)
     public async Task<TwoStageResult> FindApexAsync(string path, AnalysisConfig? config = null, int step = 4,
         double candidateQuantile = DefaultCandidateQuantile, CancellationToken cancellationToken = default, bool reuseSamples = true)
     {
-        config ??= new AnalysisConfig();
         if (step < 2) throw new ArgumentOutOfRangeException(nameof(step), "The cheap pass needs a step of 2 or more.");
         var info = await VideoProbe.ProbeAsync(path, cancellationToken: cancellationToken);
+        return await FindApexAsync(info, config, step, candidateQuantile, cancellationToken, reuseSamples);
+    }
+
+    /// <summary>As <see cref="FindApexAsync(string, AnalysisConfig?, int, double, CancellationToken, bool)"/> on a video already
+    /// probed: saves a second ffprobe start (about 0.1 s of CPU, mostly its dynamic linking).</summary>
+    public async Task<TwoStageResult> FindApexAsync(VideoInfo info, AnalysisConfig? config = null, int step = 4,
+        double candidateQuantile = DefaultCandidateQuantile, CancellationToken cancellationToken = default, bool reuseSamples = true)
+    {
+        config ??= new AnalysisConfig();
+        if (step < 2) throw new ArgumentOutOfRangeException(nameof(step), "The cheap pass needs a step of 2 or more.");
         var quality = config.Quality;
 
         var wall = Stopwatch.StartNew();
