@@ -40,9 +40,15 @@ public abstract class PortalComponentBase : ComponentBase
             if (success is not null) Snackbar.Add(success, Severity.Success);
             return true;
         }
+        ShowFailure(failure);
+        return false;
+    }
+
+    /// <summary>Shows why an action failed: a refusal's own sentence, anything else as "That did not work"; an ended session shows nothing (the page is on its way to the sign-in form).</summary>
+    protected void ShowFailure(Exception failure)
+    {
         if (failure is not Features.Access.AccessException { StatusCode: StatusCodes.Status401Unauthorized })
             Snackbar.Add(failure is PortalValidationException ? failure.Message : $"That did not work: {failure.Message}", Severity.Error);
-        return false;
     }
 
     /// <summary>

@@ -6,7 +6,6 @@ using PainReview.Data.Entities;
 using PainReview.Data.Review;
 using PainReview.Web.Components.Shared;
 using PainReview.Web.Features.Access;
-using PainReview.Web.Features.Recordings;
 using PainReview.Web.Features.Review;
 
 namespace PainReview.Web.Components.Pages.Review;
@@ -150,8 +149,7 @@ public partial class ReviewWorkspace : PortalComponentBase, IAsyncDisposable
         }
         if (failure is not null)
         {
-            if (failure is not AccessException { StatusCode: StatusCodes.Status401Unauthorized })
-                Snackbar.Add(failure is PortalValidationException ? failure.Message : $"That did not work: {failure.Message}", Severity.Error);
+            ShowFailure(failure);
             return false;
         }
         Snackbar.Add(done, Severity.Success);
