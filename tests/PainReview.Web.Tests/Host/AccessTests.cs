@@ -79,6 +79,9 @@ public sealed class AccessTests(PortalFixture portal)
             [$"/review/{recording}"] = who == Anonymous ? "login" : who is Roles.Clinician or Roles.Admin ? "ok" : "denied",
             ["/audit"] = who == Anonymous ? "login" : who is Roles.Clinician or Roles.DataManager or Roles.Admin ? "ok" : "denied",
             [$"/media/recordings/{recording}/frame-times"] = who == Anonymous ? "login" : who is Roles.Clinician or Roles.Coordinator or Roles.Admin ? "ok" : "denied",
+            // The review timeline's figure: the study's reviewers only (a Coordinator watches videos but does not review); the
+            // seeded recording's analysis failed, which they are told (409), the others never get as far.
+            [$"/media/recordings/{recording}/timeline"] = who == Anonymous ? "login" : who is Roles.Clinician or Roles.Admin ? "409" : who == Roles.Coordinator ? "403" : "denied",
             [$"/media/recordings/{recording}/frames/0.jpg"] = who == Anonymous ? "login" : who is Roles.Clinician or Roles.Coordinator or Roles.Admin ? "404" : "denied",
             ["/hangfire"] = who == Roles.Admin ? "ok" : who == Anonymous ? "login" : "denied",
             ["/healthz"] = "ok",

@@ -214,6 +214,73 @@ public sealed class ReviewTests(PortalFixture portal) : IDisposable
     }
 
     [Fact]
+    public async Task Timeline_figure_and_series_are_served_to_reviewers_with_the_shading_of_their_decisions()
+    {
+        var id = await CompletedRecordingAsync();
+        var model = await LoadAsync(id);
+        var clinician = await portal.Factory.SignedInAsync(PortalFactory.EmailOf(Roles.Clinician));
+        async Task<System.Text.Json.JsonElement> GetJsonAsync(string path)
+        {
+            var response = await clinician.GetAsync(path, TestContext.Current.CancellationToken);
+            Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+            Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+            return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+        }
+
+        // The figure: plotly.js's own JSON, HPII and the four AUs over the whole recording, every usable frame's HPII among them.
+        var figure = await GetJsonAsync($"/media/recordings/{id}/timeline");
+        Assert.Equal(model.Recording.ReviewVersion, figure.GetProperty("version").GetInt32());
+        var traces = figure.GetProperty("data").EnumerateArray().ToList();
+        Assert.Equal(["HPII", "AU4", "AU6", "AU7", "AU9"], traces.Select(t => t.GetProperty("name").GetString()));
+        Assert.All(traces, t => Assert.Equal("scatter", t.GetProperty("type").GetString()));
+        var x = traces[0].GetProperty("x").EnumerateArray().Select(v => v.GetDouble()).ToList();
+        Assert.Equal(model.Frames.Count, x.Count); // an 8-second clip: every frame, no decimation
+        Assert.Equal(model.Frames.Select(f => f.TimeSeconds), x); // exact: the frames' own times
+        var peak = model.Frames.Where(f => f.Hpii.HasValue).MaxBy(f => f.Hpii!.Value)!;
+        Assert.Equal(Math.Round(peak.Hpii!.Value, 3), traces[0].GetProperty("y")[model.Frames.ToList().IndexOf(peak)].GetDouble());
+        var shapes = figure.GetProperty("layout").GetProperty("shapes").EnumerateArray().ToList();
+        Assert.Contains(shapes, s => s.GetProperty("name").GetString() == "cursor");
+        Assert.Contains(shapes, s => s.GetProperty("name").GetString() == "pending spans");
+        Assert.DoesNotContain(shapes, s => s.GetProperty("name").GetString() == "rejected spans");
+        Assert.True(figure.GetProperty("config").GetProperty("responsive").GetBoolean());
+
+        // A decision shows in the next figure's shading, under the new version.
+        var span = model.Spans[0];
+        await AsAsync(PortalFactory.EmailOf(Roles.Clinician), s => s.DecideAsync(id, model.Recording.ReviewVersion, Enumerable.Range(span.First, span.Length).ToArray(), DecisionKind.Rejected, null));
+        figure = await GetJsonAsync($"/media/recordings/{id}/timeline");
+        Assert.Equal(model.Recording.ReviewVersion + 1, figure.GetProperty("version").GetInt32());
+        var rejected = figure.GetProperty("layout").GetProperty("shapes").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "rejected spans");
+        Assert.StartsWith(FormattableString.Invariant($"M{Math.Round(span.StartSeconds - model.Analysis.FrameStep / 2, 4):0.####},0H"), rejected.GetProperty("path").GetString());
+
+        // A zoomed range: every frame in it (and one either side), each trace's x the frames' own times.
+        var (from, to) = (model.Frames[10].TimeSeconds, model.Frames[40].TimeSeconds);
+        var series = await GetJsonAsync(FormattableString.Invariant($"/media/recordings/{id}/timeline/series?from={from}&to={to}"));
+        Assert.True(series.GetProperty("exact").GetBoolean());
+        var xs = series.GetProperty("x").EnumerateArray().Select(t => t.EnumerateArray().Select(v => v.GetDouble()).ToList()).ToList();
+        Assert.Equal(5, xs.Count);
+        Assert.Equal(model.Frames.Skip(10).Take(32).Select(f => f.TimeSeconds), xs[0]);
+        Assert.Equal(5, series.GetProperty("y").GetArrayLength());
+        Assert.Equal(model.Frames.Count, (await GetJsonAsync($"/media/recordings/{id}/timeline/series")).GetProperty("x")[0].GetArrayLength());
+
+        // A range that is not one gets a sentence, never a 500.
+        foreach (var (query, words) in new[] { ("from=NaN&to=2", "finite"), ("from=1", "both"), ("from=abc&to=2", "finite"), ("from=3&to=2", "must end after it starts"), ("from=1e400&to=2", "finite") })
+        {
+            var bad = await clinician.GetAsync($"/media/recordings/{id}/timeline/series?{query}", TestContext.Current.CancellationToken);
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains(words, await bad.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+        var missing = await clinician.GetAsync($"/media/recordings/{Guid.NewGuid()}/timeline", TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
+
+        // Only the study's reviewers: a Data manager is refused, a visitor sent to sign in.
+        var dataManager = await portal.Factory.SignedInAsync(PortalFactory.EmailOf(Roles.DataManager));
+        var refused = await dataManager.GetAsync($"/media/recordings/{id}/timeline", TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, refused.StatusCode);
+        var anonymous = await portal.Factory.Client().GetAsync($"/media/recordings/{id}/timeline/series", TestContext.Current.CancellationToken);
+        Assert.Contains("/Account/Login", anonymous.Headers.Location!.ToString());
+    }
+
+    [Fact]
     public async Task Playable_copy_keeps_every_frame_at_its_analysis_time()
     {
         var id = await CompletedRecordingAsync();

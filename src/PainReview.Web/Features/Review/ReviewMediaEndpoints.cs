@@ -23,7 +23,51 @@ public static class ReviewMediaEndpoints
         media.MapGet("/video", VideoAsync);
         media.MapGet("/frame-times", FrameTimesAsync);
         media.MapGet("/frames/{frame:int}.jpg", FrameImageAsync);
+        media.MapGet("/timeline", TimelineFigureAsync);
+        media.MapGet("/timeline/series", TimelineSeriesAsync);
         return media;
+    }
+
+    /// <summary>
+    /// The review timeline's figure (plotly.js JSON), for the reviewer as the workspace shows it (their own
+    /// decisions' shading; blinded raters get no HPII). The page fetches it while its circuit connects.
+    /// </summary>
+    internal static async Task<Results<Ok<TimelineFigure>, ProblemHttpResult>> TimelineFigureAsync(Guid id, HttpContext context, ReviewService reviews)
+    {
+        if (await reviews.LoadAsync(id) is not { } model) return NoRecording(id);
+        if (TimelineUnavailable(model) is { } why) return TypedResults.Problem(why, statusCode: StatusCodes.Status409Conflict);
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(Timeline.Figure(model));
+    }
+
+    /// <summary>The timeline's series for the range a reviewer zoomed to (<c>from</c> and <c>to</c> in seconds), or the whole recording's overview without them.</summary>
+    internal static async Task<Results<Ok<TimelineRestyle>, ProblemHttpResult>> TimelineSeriesAsync(Guid id, string? from, string? to, HttpContext context, ReviewService reviews)
+    {
+        var (range, wrong) = TimeRange(from, to);
+        if (wrong is not null) return TypedResults.Problem(wrong, statusCode: StatusCodes.Status400BadRequest);
+        if (await reviews.LoadAsync(id) is not { } model) return NoRecording(id);
+        if (TimelineUnavailable(model) is { } why) return TypedResults.Problem(why, statusCode: StatusCodes.Status409Conflict);
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(Timeline.Series(model, range));
+    }
+
+    private static ProblemHttpResult NoRecording(Guid id) =>
+        TypedResults.Problem($"There is no recording {id}.", statusCode: StatusCodes.Status404NotFound);
+
+    private static string? TimelineUnavailable(ReviewModel model) =>
+        model.Recording.Status != RecordingStatus.Completed ? $"This recording is {model.Recording.Status}: its timeline exists once its analysis has completed." : null;
+
+    /// <summary>Both bounds or neither, finite seconds, the first before the second; else the sentence that says what is wrong.</summary>
+    internal static ((double From, double To)? Range, string? Wrong) TimeRange(string? from, string? to)
+    {
+        if (string.IsNullOrEmpty(from) && string.IsNullOrEmpty(to)) return (null, null);
+        static double? Seconds(string? text) =>
+            double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : null;
+        if (Seconds(from) is not { } f || Seconds(to) is not { } t)
+            return (null, "A timeline range needs both 'from' and 'to', each a finite number of seconds.");
+        if (t <= f)
+            return (null, FormattableString.Invariant($"A timeline range must end after it starts: 'to' ({t}) is not after 'from' ({f})."));
+        return ((f, t), null);
     }
 
     /// <summary>The playback copy. A view starts with a request from the first byte (audited); the player's later range requests belong to it.</summary>
