@@ -112,7 +112,7 @@ public static partial class FrameDecoder
             }
         }
 
-        var whyNotInProcess = LibavDecoder.Ineligible(info, options, Environment.GetEnvironmentVariable(LibavDecoder.EnvironmentVariable));
+        string? whyNotInProcess = null;
 
         var run = Task.Factory.StartNew(() =>
         {
@@ -120,6 +120,8 @@ public static partial class FrameDecoder
             {
                 // In this process where that gives ffmpeg's frames exactly; the ffmpeg process where it
                 // does not, or where the libraries cannot open the input (its errors are the ones users see).
+                // (Checked here, on the decoding thread: the first check loads FFmpeg's libraries.)
+                whyNotInProcess = LibavDecoder.Ineligible(info, options, Environment.GetEnvironmentVariable(LibavDecoder.EnvironmentVariable));
                 if (report is not null) report.InProcess = whyNotInProcess is null;
                 if (whyNotInProcess is null && LibavDecoder.TryDecode(info, options, step, Emit, errors, reason => whyNotInProcess = reason, stop.Token))
                 {

@@ -17,7 +17,11 @@ namespace PainReview.Pipeline.Decoding;
 /// </summary>
 /// <remarks>
 /// The struct offsets below are those of FFmpeg 5.1 on x86-64 (checked with offsetof against Debian
-/// 12's libavformat-dev/libavcodec-dev/libavutil-dev 5.1.9 headers) and hold only for these major
+/// 12's libavformat-dev/libavcodec-dev/libavutil-dev 5.1.9 headers: AVFormatContext nb_streams 44, streams 48,
+/// start_time 64; AVStream index 0, time_base 16, discard 52, sample_aspect_ratio 56, codecpar 208;
+/// AVCodecParameters codec_type 0, format 28, width 56, height 60, sample_aspect_ratio 64; AVPacket pts 8,
+/// dts 16, stream_index 36; AVFrame data 0, linesize 64, width 104, height 108, format 116, pts 136,
+/// best_effort_timestamp 344) and hold only for these major
 /// versions: the libraries' majors are checked on load, and each stream's fields are checked against
 /// the probe before a frame is decoded.
 /// </remarks>
@@ -32,6 +36,7 @@ internal static unsafe class LibavDecoder
     private const int ErrorEof = -541478725; // AVERROR_EOF
     private const long NoPts = long.MinValue; // AV_NOPTS_VALUE
     private const int LogWarning = 24; // AV_LOG_WARNING
+    private const int DiscardAll = 48; // AVDISCARD_ALL
 
     // Containers whose timestamps ffmpeg hands on as the demuxer gives them (no discontinuity or
     // wrap handling, no timestamps predicted for packets without any): checked frame by frame
@@ -155,9 +160,22 @@ internal static unsafe class LibavDecoder
     {
         [ThreadStatic] public static LogSink? Current;
 
+        private readonly StringBuilder _partial = new();
+
+        /// <summary>Whether the next piece starts a line (libav writes some lines in several calls).</summary>
+        public int PrintPrefix = 1;
+
         public void Add(string line)
         {
             if (errors.Count < 50 && FrameDecoder.IsProblem(line)) errors.Enqueue(line.Trim());
+        }
+
+        public void AddPiece(string piece)
+        {
+            _partial.Append(piece);
+            if (!piece.EndsWith('\n')) return;
+            Add(_partial.ToString());
+            _partial.Clear();
         }
     }
 
@@ -230,6 +248,9 @@ internal static unsafe class LibavDecoder
             if (best != first) return $"the best video stream (#{best}) is not the first (#{first})";
             _stream = best;
             var stream = streams[best];
+            // As ffmpeg with -map 0:v:0: the demuxer skips every other stream (AVStream.discard = AVDISCARD_ALL).
+            for (var i = 0; i < count; i++)
+                if (i != best) *(int*)(streams[i] + 52) = DiscardAll;
             if (*(int*)stream != best) return "AVStream.index disagrees (struct layout?)";
             var codecpar = *(nint*)(stream + 208);
             if (codecpar == 0 || *(int*)codecpar != MediaTypeVideo) return "AVStream.codecpar is not a video stream's (struct layout?)";
@@ -539,10 +560,11 @@ internal static unsafe class LibavDecoder
             {
                 if (level > LogWarning || LogSink.Current is not { } sink) return;
                 var buffer = stackalloc byte[1024];
-                var prefix = 1;
+                var prefix = sink.PrintPrefix;
                 if (av_log_format_line2(context, level, format, arguments, buffer, 1024, &prefix) < 0) return;
-                var line = Marshal.PtrToStringUTF8((nint)buffer);
-                if (!string.IsNullOrWhiteSpace(line)) sink.Add(line);
+                sink.PrintPrefix = prefix;
+                var piece = Marshal.PtrToStringUTF8((nint)buffer);
+                if (!string.IsNullOrEmpty(piece)) sink.AddPiece(piece);
             }
             catch
             {

@@ -149,7 +149,9 @@ public sealed class InProcessDecoderTests : IDisposable
         Assert.Equal(VideoInputProblem.Truncated, process.Problem);
         Assert.Equal(process.Problem, inProcess.Problem);
         Assert.Equal(processFrames, inProcessFrames);
-        Assert.StartsWith(process.Message.Split(" could be decoded")[0], inProcess.Message);
+        // The same message, ffmpeg's first complaint included (its log lines name the demuxer's address).
+        static string WithoutAddresses(string m) => System.Text.RegularExpressions.Regex.Replace(m, "@ 0x[0-9a-f]+", "@ 0x…");
+        Assert.Equal(WithoutAddresses(process.Message), WithoutAddresses(inProcess.Message));
     }
 
     [Fact]
