@@ -80,6 +80,17 @@ public sealed class InProcessDecoderTests : IDisposable
     }
 
     [Fact]
+    public async Task Several_decoder_threads_give_the_same_frames()
+    {
+        NeedsLibraries();
+        foreach (var clip in new[] { "WolfgangLanger_Pexels.mp4", "face_noface.mov" })
+        {
+            var (inProcess, why, _) = await SameFramesAsync(TestEnvironment.Clip(clip), new DecodeOptions { DecoderThreads = 2 });
+            Assert.True(inProcess, why);
+        }
+    }
+
+    [Fact]
     public async Task Remuxed_clips_with_other_containers_and_start_times_give_the_same_frames()
     {
         NeedsLibraries();
