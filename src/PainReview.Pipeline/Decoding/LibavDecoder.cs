@@ -77,7 +77,7 @@ internal static unsafe class LibavDecoder
     public static bool TryDecode(VideoInfo info, DecodeOptions options, int step, Action<byte[], double?> emit,
         ConcurrentQueue<string> errors, Action<string> fallingBack, CancellationToken stop)
     {
-        Running.AddOrUpdate(info.Path, 1, (_, n) => n + 1);
+        lock (Running) Running[info.Path] = RunningOn(info.Path) + 1;
         try
         {
             return Decode(info, options, step, emit, errors, fallingBack, stop);
@@ -85,33 +85,43 @@ internal static unsafe class LibavDecoder
         finally
         {
             // Only once everything native is freed.
-            Running.AddOrUpdate(info.Path, 0, (_, n) => n - 1);
+            lock (Running)
+            {
+                var n = RunningOn(info.Path) - 1;
+                if (n > 0) Running[info.Path] = n;
+                else Running.Remove(info.Path);
+            }
         }
     }
 
     /// <summary>Why the libraries cannot be used here (null: they can).</summary>
     public static string? Unavailable => Native.Available ? null : Native.Problem;
 
-    private static readonly ConcurrentDictionary<string, int> Running = new();
+    private static readonly Dictionary<string, int> Running = [];
 
     /// <summary>In-process decodes of <paramref name="path"/> still running (native memory not yet freed): for tests.</summary>
-    public static int RunningOn(string path) => Running.TryGetValue(path, out var n) ? n : 0;
+    public static int RunningOn(string path)
+    {
+        lock (Running) return Running.TryGetValue(path, out var n) ? n : 0;
+    }
 
     private static bool Decode(VideoInfo info, DecodeOptions options, int step, Action<byte[], double?> emit,
         ConcurrentQueue<string> errors, Action<string> fallingBack, CancellationToken stop)
     {
-        using var session = Session.Open(info, options, out var problem);
-        if (session is null)
-        {
-            fallingBack(problem!);
-            return false;
-        }
-        var frameBytes = FrameImage.ByteCount(info.FrameWidth, info.FrameHeight, PixelLayout.Yuv420p);
-        var decoded = 0L;
-        var kept = 0;
+        // libav's complaints from opening on, as ffmpeg would log them.
         LogSink.Current = new LogSink(errors);
         try
         {
+            using var session = Session.Open(info, options, out var problem);
+            if (session is null)
+            {
+                errors.Clear();
+                fallingBack(problem!);
+                return false;
+            }
+            var frameBytes = FrameImage.ByteCount(info.FrameWidth, info.FrameHeight, PixelLayout.Yuv420p);
+            var decoded = 0L;
+            var kept = 0;
             while (session.NextFrame(LogSink.Current, stop))
             {
                 var frame = session.Frame;
@@ -539,8 +549,9 @@ internal static unsafe class LibavDecoder
                 setCallback(&Log);
                 Available = true;
             }
-            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException or BadImageFormatException)
+            catch (Exception e)
             {
+                // Whatever went wrong, the process decoder is there.
                 Problem = $"FFmpeg's shared libraries could not be used: {e.Message}";
             }
         }
