@@ -77,8 +77,11 @@ internal static class BenchCommand
                 return (count, watch.Elapsed.TotalSeconds);
             }
             var cpuDecode = CpuClock.Now();
+            var inProcessBefore = DecoderActivity.InProcessDecodes;
             var (decoded, decodeSeconds) = await DecodeOnly(PixelLayout.Yuv420p);
             cpuDecode = CpuClock.Now() - cpuDecode;
+            // Which decoder ran: in this process through FFmpeg's libraries where eligible, else the ffmpeg process (PAINREVIEW_DECODER=ffmpeg forces it).
+            var decoder = DecoderActivity.InProcessDecodes > inProcessBefore ? "in-process" : "ffmpeg";
             var (_, rgbSeconds) = await DecodeOnly(PixelLayout.Rgb24);
 
             // 3. The full pipeline (face, AUs, HPII, APEX), sampling memory as it goes; start-up counted apart.
@@ -116,6 +119,8 @@ internal static class BenchCommand
             };
             var stageTotal = stages.Sum(s => s.Time.TotalMilliseconds);
             Console.WriteLine(string.Create(c, $"frames: {decoded} decoded, face in {run.FramesWithFace}, detector ran {run.DetectorRuns} times, {pipeline.Lanes} lane(s)"));
+            Console.WriteLine($"decoder            : {(decoder == "in-process" ? "in-process (FFmpeg's libraries, no ffmpeg process)" : "ffmpeg process (raw frames through a pipe)")}"
+                + $"{(Environment.GetEnvironmentVariable("PAINREVIEW_DECODER") is { Length: > 0 } choice ? $", PAINREVIEW_DECODER={choice}" : "")}");
             Console.WriteLine(string.Create(c, $"ffmpeg decode only : {ffmpegFps,8:0.0} frames/s"));
             Console.WriteLine(string.Create(c, $"our decode (yuv420p): {decodeFps,7:0.0} frames/s  ({decodeFps / ffmpegFps:0.00}x ffmpeg); as rgb24 {rgbFps:0.0} frames/s ({rgbFps / ffmpegFps:0.00}x)"));
             Console.WriteLine(string.Create(c, $"full pipeline      : {pipelineFps,8:0.0} frames/s  ({pipelineFps / ffmpegFps:0.00}x ffmpeg, {pipelineFps / decodeFps:0.00}x our decode)"));
@@ -205,7 +210,7 @@ internal static class BenchCommand
             {
                 var figures = new
                 {
-                    clip = input.Name, frames = decoded, cores = Environment.ProcessorCount, lanes = pipeline.Lanes,
+                    clip = input.Name, decoder, frames = decoded, cores = Environment.ProcessorCount, lanes = pipeline.Lanes,
                     ffmpegFps, decodeFps, rgbDecodeFps = rgbFps, pipelineFps,
                     ratioToFfmpeg = pipelineFps / ffmpegFps, ratioToDecode = pipelineFps / decodeFps,
                     cpuMsPerFrame = new { ffmpeg = cpuFfmpegMs, ffmpegProcessOnly = CpuMs(new(TimeSpan.Zero, cpuFfmpeg.Children)), decode = cpuDecodeMs, pipeline = cpuPipelineMs, pipelineFfmpeg = CpuMs(new(TimeSpan.Zero, cpuPipeline.Children)) },

@@ -6,11 +6,14 @@ namespace PainReview.Pipeline.Decoding;
 /// </summary>
 public static class DecoderActivity
 {
-    private static long _probes, _decodes;
+    private static long _probes, _decodes, _inProcess;
 
     public static long Probes => Interlocked.Read(ref _probes);
     public static long Decodes => Interlocked.Read(ref _decodes);
+    /// <summary>Decodes that ran in this process (FFmpeg's libraries) rather than through an ffmpeg process.</summary>
+    public static long InProcessDecodes => Interlocked.Read(ref _inProcess);
 
     internal static void Probed() => Interlocked.Increment(ref _probes);
     internal static void Decoded() => Interlocked.Increment(ref _decodes);
+    internal static void DecodedInProcess() => Interlocked.Increment(ref _inProcess);
 }

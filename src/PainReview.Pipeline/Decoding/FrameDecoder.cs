@@ -21,7 +21,17 @@ public static partial class FrameDecoder
     /// <summary>Frames decoded ahead of the consumer; bounds memory.</summary>
     public const int Lookahead = 4;
 
-    public static async IAsyncEnumerable<VideoFrame> DecodeAsync(VideoInfo info, DecodeOptions? options = null,
+    public static IAsyncEnumerable<VideoFrame> DecodeAsync(VideoInfo info, DecodeOptions? options = null, CancellationToken cancellationToken = default) =>
+        DecodeAsync(info, options, null, cancellationToken);
+
+    /// <summary>Which decoder a decode used, and why the in-process one was not (for tests and benchmarks).</summary>
+    internal sealed class DecodeReport
+    {
+        public bool InProcess { get; set; }
+        public string? WhyNotInProcess { get; set; }
+    }
+
+    internal static async IAsyncEnumerable<VideoFrame> DecodeAsync(VideoInfo info, DecodeOptions? options, DecodeReport? report,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         DecoderActivity.Decoded();
@@ -44,10 +54,32 @@ public static partial class FrameDecoder
 
         // Reads whole frames straight into rented buffers with blocking reads on its own thread (no
         // async socket machinery per chunk) and hands them on with their presentation times.
+        var offset = options.Start?.TotalSeconds ?? 0;
+        var startTime = options.Start is null ? info.StartTime.TotalSeconds : 0;
+
+        // Hands a frame to the consumer, waiting (on this thread) while the channel is full.
+        void Emit(byte[] buffer, double? pts)
+        {
+            var index = produced;
+            var time = offset + (pts.HasValue ? Math.Max(0, pts.Value - startTime) : index / info.FrameRate);
+            var frame = new VideoFrame(index * step, time, width, height, buffer, layout);
+            if (!channel.Writer.TryWrite(frame))
+            {
+                try
+                {
+                    channel.Writer.WriteAsync(frame, stop.Token).AsTask().GetAwaiter().GetResult();
+                }
+                catch
+                {
+                    frame.Dispose();
+                    throw;
+                }
+            }
+            produced++;
+        }
+
         void ReadFrames(Stream output)
         {
-            var offset = options.Start?.TotalSeconds ?? 0;
-            var startTime = options.Start is null ? info.StartTime.TotalSeconds : 0;
             while (!stop.IsCancellationRequested)
             {
                 var buffer = ArrayPool<byte>.Shared.Rent(frameBytes);
@@ -66,30 +98,37 @@ public static partial class FrameDecoder
                     ArrayPool<byte>.Shared.Return(buffer);
                     break;
                 }
-                var index = produced;
-                var pts = timestamps.Wait(index, stop.Token);
-                var time = offset + (pts.HasValue ? Math.Max(0, pts.Value - startTime) : index / info.FrameRate);
-                var frame = new VideoFrame(index * step, time, width, height, buffer, layout);
-                if (!channel.Writer.TryWrite(frame))
+                double? pts;
+                try
                 {
-                    try
-                    {
-                        channel.Writer.WriteAsync(frame, stop.Token).AsTask().GetAwaiter().GetResult();
-                    }
-                    catch
-                    {
-                        frame.Dispose();
-                        throw;
-                    }
+                    pts = timestamps.Wait(produced, stop.Token);
                 }
-                produced++;
+                catch
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    throw;
+                }
+                Emit(buffer, pts);
             }
         }
+
+        string? whyNotInProcess = null;
 
         var run = Task.Factory.StartNew(() =>
         {
             try
             {
+                // In this process where that gives ffmpeg's frames exactly; the ffmpeg process where it
+                // does not, or where the libraries cannot open the input (its errors are the ones users see).
+                // (Checked here, on the decoding thread: the first check loads FFmpeg's libraries.)
+                whyNotInProcess = LibavDecoder.Ineligible(info, options, Environment.GetEnvironmentVariable(LibavDecoder.EnvironmentVariable));
+                if (report is not null) report.InProcess = whyNotInProcess is null;
+                if (whyNotInProcess is null && LibavDecoder.TryDecode(info, options, step, Emit, errors, reason => whyNotInProcess = reason, stop.Token))
+                {
+                    channel.Writer.TryComplete();
+                    return;
+                }
+                if (report is not null) (report.InProcess, report.WhyNotInProcess) = (false, whyNotInProcess);
                 var success = RunFfmpeg(Arguments(info, options, layout, step), frameBytes, ReadFrames, line =>
                 {
                     if (!timestamps.TryParse(line) && IsProblem(line) && errors.Count < 50) errors.Enqueue(line.Trim());
@@ -275,7 +314,7 @@ public static partial class FrameDecoder
         return first is null ? "" : $" (ffmpeg: {(first.Length > 160 ? first[..160] + "…" : first)})";
     }
 
-    private static bool IsProblem(string line) =>
+    internal static bool IsProblem(string line) =>
         line.Contains("error", StringComparison.OrdinalIgnoreCase) || line.Contains("invalid", StringComparison.OrdinalIgnoreCase)
         || line.Contains("not found", StringComparison.OrdinalIgnoreCase) || line.Contains("corrupt", StringComparison.OrdinalIgnoreCase)
         || line.Contains("truncat", StringComparison.OrdinalIgnoreCase) || line.Contains("partial file", StringComparison.OrdinalIgnoreCase)

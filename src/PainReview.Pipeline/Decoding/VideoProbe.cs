@@ -32,6 +32,20 @@ public sealed record DecodeOptions
     /// turned into RGB.
     /// </summary>
     public PixelLayout Layout { get; init; } = PixelLayout.Yuv420p;
+    /// <summary>
+    /// Which decoder runs: in this process through FFmpeg's libraries where that gives the same frames
+    /// (unless <c>PAINREVIEW_DECODER=ffmpeg</c>), or always the ffmpeg process.
+    /// </summary>
+    public DecoderChoice Decoder { get; init; } = DecoderChoice.Auto;
+}
+
+/// <summary>Which decoder a decode may use.</summary>
+public enum DecoderChoice
+{
+    /// <summary>In-process (FFmpeg's libraries) where eligible and not turned off by <c>PAINREVIEW_DECODER=ffmpeg</c>; else the ffmpeg process.</summary>
+    Auto,
+    /// <summary>Always the ffmpeg process, its raw frames through a pipe.</summary>
+    FfmpegProcess,
 }
 
 /// <summary>Reads an input's metadata with ffprobe and turns failures into specific messages.</summary>

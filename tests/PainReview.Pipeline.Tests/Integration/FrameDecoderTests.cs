@@ -2,12 +2,17 @@ using PainReview.Pipeline.Decoding;
 
 namespace PainReview.Pipeline.Tests.Integration;
 
-/// <summary>Integration (real ffmpeg): the decoder's own ffmpeg process ends with the decode, however the consumer stops.</summary>
+/// <summary>
+/// Integration (real ffmpeg): the decoder's own ffmpeg process ends with the decode, however the consumer stops
+/// (these pin the ffmpeg process: the in-process decoder's own are in <see cref="InProcessDecoderTests"/>).
+/// </summary>
 public sealed class FrameDecoderTests : IDisposable
 {
     private readonly TempDirectory _temp = TestEnvironment.TempDirectory();
 
     public void Dispose() => _temp.Dispose();
+
+    private static readonly DecodeOptions Process = new() { Decoder = DecoderChoice.FfmpegProcess };
 
     /// <summary>The clip under a name of its own (a link: nothing copied), so this test's ffmpeg can be told from others running at the same time.</summary>
     private async Task<VideoInfo> OwnClipAsync(string name)
@@ -50,7 +55,7 @@ public sealed class FrameDecoderTests : IDisposable
         Assert.SkipUnless(OperatingSystem.IsLinux(), "Reads the process table from /proc.");
         var info = await OwnClipAsync("stops-early.avi");
         var seen = 0;
-        await foreach (var frame in FrameDecoder.DecodeAsync(info, cancellationToken: TestContext.Current.CancellationToken))
+        await foreach (var frame in FrameDecoder.DecodeAsync(info, Process, TestContext.Current.CancellationToken))
         {
             frame.Dispose();
             if (++seen == 1) Assert.Equal(1, FfmpegRunningOn(info.Path));
@@ -68,7 +73,7 @@ public sealed class FrameDecoderTests : IDisposable
         var seen = 0;
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            await foreach (var frame in FrameDecoder.DecodeAsync(info, cancellationToken: cts.Token))
+            await foreach (var frame in FrameDecoder.DecodeAsync(info, Process, cts.Token))
             {
                 frame.Dispose();
                 if (++seen == 10) cts.Cancel();
