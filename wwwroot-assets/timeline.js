@@ -1,7 +1,8 @@
 // The review timeline, drawn in the browser. The prerendered page carries the figure (plotly.js JSON) beside an empty
-// host element; this module, linked from the page's head, draws it as soon as plotly.js is in, while the circuit is
-// still connecting (no request that could queue behind the span thumbnails). When the circuit renders the page afresh,
-// the drawn chart moves into the new host: it is drawn once. After an in-app navigation the figure is fetched instead.
+// host element; this module, linked from the page's head, loads plotly.js at once and draws the figure as soon as the
+// circuit has rendered the page (or after 1.5 s without it), with no request that could queue behind the span
+// thumbnails and no figure through the circuit. The chart lives in the host element; when the circuit renders the page
+// afresh, it moves into the new host: it is drawn once. After an in-app navigation the figure is fetched instead.
 // A decision sends only the new shading (shade); zooming asks for the visible range's series (every frame once the
 // range is short enough) through the circuit, or over HTTP before the circuit is up, so points stay frame-exact.
 
@@ -33,6 +34,19 @@ async function json(url) {
 // the review version its shading shows, and the drawing under way.
 let current = null;
 
+// The circuit has rendered the page (its marker says so). A drawing waits for it, within reason: plotly.js takes the
+// browser's one thread for a few hundred milliseconds, which, taken while the circuit is connecting, holds the
+// circuit's handshake back; drawn once the page is interactive it costs the reviewer nothing.
+const circuitWaiters = [];
+const interactive = () => document.getElementById("interactive-marker")?.dataset.state === "interactive";
+function afterCircuit(atMostMs) {
+    if (interactive()) return Promise.resolve();
+    return new Promise(resolve => {
+        circuitWaiters.push(resolve);
+        setTimeout(resolve, atMostMs);
+    });
+}
+
 function chartFor(url, inline) {
     if (current && current.url === url && !current.failed) return current;
     if (current) release(current.url);
@@ -41,7 +55,7 @@ function chartFor(url, inline) {
     const entry = { url, graph, version: -1, failed: false, zoom: 0, dotnet: null };
     entry.ready = (async () => {
         home(entry);
-        const [Plotly, figure] = await Promise.all([plotly(), inline ?? json(url)]);
+        const [Plotly, figure] = await Promise.all([plotly(), inline ?? json(url), afterCircuit(1500)]);
         home(entry);
         entry.version = figure.version;
         await Plotly.newPlot(graph, figure.data, figure.layout, figure.config);
@@ -68,7 +82,10 @@ function home(entry) {
     return true;
 }
 
-const rehome = new MutationObserver(() => { if (current) home(current); });
+const rehome = new MutationObserver(() => {
+    if (current) home(current);
+    if (circuitWaiters.length && interactive()) circuitWaiters.splice(0).forEach(resolve => resolve());
+});
 rehome.observe(document.documentElement, { childList: true, subtree: true });
 
 // Zoom asks for the visible range's series; back to the whole recording, the overview again.
