@@ -71,7 +71,7 @@ public sealed class AnalyzeRecordingJob(
                 var reporter = new Progress<PainReview.Pipeline.Faces.AnalysisProgress>(p =>
                     progress.Publish(new RecordingUpdate(recordingId, recording.StudyId, RecordingStatus.Running, p.Fraction, null)));
                 analysis = await new RecordingAnalyzer(lease.Pipeline).AnalyzeAsync(store.PathOf(recording.StoredFileName),
-                    decodeConfig, progress: new ThrottledProgress(reporter, async fraction =>
+                    decodeConfig, new DecodeOptions { Decoder = DecoderFor(recording.Attempts) }, progress: new ThrottledProgress(reporter, async fraction =>
                     {
                         if (DateTime.UtcNow - lastSaved < TimeSpan.FromSeconds(1)) return;
                         lastSaved = DateTime.UtcNow;
@@ -111,6 +111,13 @@ public sealed class AnalyzeRecordingJob(
             cancellations.Unregister(recordingId, cancellation);
         }
     }
+
+    /// <summary>
+    /// The first attempt decodes in this process where it can (FFmpeg's libraries: no ffmpeg start, no pipe); a later
+    /// attempt, after a failure or a worker that died mid-run, runs the ffmpeg process, whose crash on a damaged or
+    /// hostile file is a failed decode rather than the portal's: such a file cannot take the portal down twice.
+    /// </summary>
+    public static DecoderChoice DecoderFor(int attempt) => attempt > 1 ? DecoderChoice.FfmpegProcess : DecoderChoice.Auto;
 
     private async Task SaveResultsAsync(Guid recordingId, Guid token, RecordingAnalysis analysis)
     {
