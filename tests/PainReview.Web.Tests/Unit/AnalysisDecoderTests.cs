@@ -13,7 +13,6 @@ public sealed class AnalysisDecoderTests
     [Theory]
     [InlineData(1, DecoderChoice.Auto)]
     [InlineData(2, DecoderChoice.FfmpegProcess)]
-    [InlineData(3, DecoderChoice.FfmpegProcess)]
     [InlineData(AnalyzeRecordingJob.MaxAttempts, DecoderChoice.FfmpegProcess)]
     public void Only_the_first_attempt_may_decode_in_process(int attempt, DecoderChoice expected) =>
         Assert.Equal(expected, AnalyzeRecordingJob.DecoderFor(attempt));
