@@ -63,7 +63,7 @@ internal static unsafe class LibavDecoder
         if (info.FrameWidth != info.Width || info.FrameHeight != info.Height)
             return $"frames are scaled ({info.Width}x{info.Height} to {info.FrameWidth}x{info.FrameHeight})";
         if (!info.Container.Split(',').Any(c => Containers.Contains(c))) return $"container {info.Container} is left to ffmpeg";
-        return Native.Available ? null : Native.Problem;
+        return Unavailable;
     }
 
     /// <summary>
@@ -125,7 +125,7 @@ internal static unsafe class LibavDecoder
             while (session.NextFrame(LogSink.Current, stop))
             {
                 var frame = session.Frame;
-                if (!Session.FrameMatches(frame, info, out var mismatch))
+                if (Session.Mismatch(frame, info) is { } mismatch)
                 {
                     if (kept > 0)
                         throw new InvalidOperationException($"frame {decoded} is {mismatch}, unlike the frames before it");
@@ -391,11 +391,12 @@ internal static unsafe class LibavDecoder
             if (*dts != NoPts) *dts += _shift;
         }
 
-        public static bool FrameMatches(nint frame, VideoInfo info, out string mismatch)
+        /// <summary>Null when the frame is what the stream promised (size and yuv420p), else what it is instead.</summary>
+        public static string? Mismatch(nint frame, VideoInfo info)
         {
             int width = *(int*)(frame + 104), height = *(int*)(frame + 108), format = *(int*)(frame + 116);
-            mismatch = $"{width}x{height} in pixel format {format}";
-            return width == info.FrameWidth && height == info.FrameHeight && format == PixelFormatYuv420p;
+            return width == info.FrameWidth && height == info.FrameHeight && format == PixelFormatYuv420p
+                ? null : $"{width}x{height} in pixel format {format}";
         }
 
         /// <summary>
