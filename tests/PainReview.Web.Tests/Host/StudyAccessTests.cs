@@ -106,6 +106,9 @@ public sealed class StudyAccessTests(PortalFixture portal)
         }
         if (role is Roles.Clinician)
         {
+            // The review timeline's figure and series: another study's recording reads as one that does not exist.
+            pairs.Add(("GET", $"/media/recordings/{other.Recording}/timeline", $"/media/recordings/{missingRecording}/timeline", null));
+            pairs.Add(("GET", $"/media/recordings/{other.Recording}/timeline/series?from=1&to=2", $"/media/recordings/{missingRecording}/timeline/series?from=1&to=2", null));
             var (reviewStatus, reviewBody) = await SendAsync(client, new HttpRequestMessage(HttpMethod.Get, $"/review/{other.Recording}"));
             var (missingReviewStatus, missingReviewBody) = await SendAsync(client, new HttpRequestMessage(HttpMethod.Get, $"/review/{missingRecording}"));
             Assert.Equal(missingReviewStatus, reviewStatus);

@@ -30,14 +30,12 @@ public static class ReviewMediaEndpoints
 
     /// <summary>
     /// The review timeline's figure (plotly.js JSON), for the reviewer as the workspace shows it (their own
-    /// decisions' shading; blinded raters get no HPII). The page fetches it while its circuit connects.
+    /// decisions' shading; blinded raters get no HPII). A prerendered page carries it; after an in-app navigation the page fetches it.
     /// </summary>
     internal static async Task<Results<Ok<TimelineFigure>, ProblemHttpResult>> TimelineFigureAsync(Guid id, HttpContext context, ReviewService reviews)
     {
-        if (await reviews.LoadAsync(id) is not { } model) return NoRecording(id);
-        if (TimelineUnavailable(model) is { } why) return TypedResults.Problem(why, statusCode: StatusCodes.Status409Conflict);
-        context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Ok(Timeline.Figure(model));
+        var (model, refusal) = await TimelineOfAsync(id, context, reviews);
+        return model is null ? refusal! : TypedResults.Ok(Timeline.Figure(model));
     }
 
     /// <summary>The timeline's series for the range a reviewer zoomed to (<c>from</c> and <c>to</c> in seconds), or the whole recording's overview without them.</summary>
@@ -45,17 +43,24 @@ public static class ReviewMediaEndpoints
     {
         var (range, wrong) = TimeRange(from, to);
         if (wrong is not null) return TypedResults.Problem(wrong, statusCode: StatusCodes.Status400BadRequest);
-        if (await reviews.LoadAsync(id) is not { } model) return NoRecording(id);
-        if (TimelineUnavailable(model) is { } why) return TypedResults.Problem(why, statusCode: StatusCodes.Status409Conflict);
-        context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Ok(Timeline.Series(model, range));
+        var (model, refusal) = await TimelineOfAsync(id, context, reviews);
+        return model is null ? refusal! : TypedResults.Ok(Timeline.Series(model, range));
     }
 
-    private static ProblemHttpResult NoRecording(Guid id) =>
-        TypedResults.Problem($"There is no recording {id}.", statusCode: StatusCodes.Status404NotFound);
-
-    private static string? TimelineUnavailable(ReviewModel model) =>
-        model.Recording.Status != RecordingStatus.Completed ? $"This recording is {model.Recording.Status}: its timeline exists once its analysis has completed." : null;
+    /// <summary>
+    /// The review as the reviewer's workspace shows it (their rights checked), or why it has no timeline: no such
+    /// recording (404), or its analysis has not completed (409). Answers are never cached (they change with every decision).
+    /// </summary>
+    private static async Task<(ReviewModel? Model, ProblemHttpResult? Refusal)> TimelineOfAsync(Guid id, HttpContext context, ReviewService reviews)
+    {
+        if (await reviews.LoadAsync(id) is not { } model)
+            return (null, TypedResults.Problem($"There is no recording {id}.", statusCode: StatusCodes.Status404NotFound));
+        if (model.Recording.Status != RecordingStatus.Completed)
+            return (null, TypedResults.Problem($"This recording is {model.Recording.Status}: its timeline exists once its analysis has completed.",
+                statusCode: StatusCodes.Status409Conflict));
+        context.Response.Headers.CacheControl = "no-store";
+        return (model, null);
+    }
 
     /// <summary>Both bounds or neither, finite seconds, the first before the second; else the sentence that says what is wrong.</summary>
     internal static ((double From, double To)? Range, string? Wrong) TimeRange(string? from, string? to)
