@@ -31,7 +31,7 @@ rows = [
     ("  of which: page loaded", f"{r['secondOpenPhases']['pageLoaded']:.2f} s" if 'secondOpenPhases' in r else '?'),
     ("  circuit interactive", f"{r['secondOpenPhases']['circuitInteractive']:.2f} s" if 'secondOpenPhases' in r else '?'),
     ("  timeline drawn", f"{r['secondOpenPhases']['timelineDrawn']:.2f} s (plotly.js drawing {r['secondOpenPhases'].get('page:plotly-newPlotSeconds', float('nan')):.2f} s)" if 'secondOpenPhases' in r else '?'),
-    ("decide a span, on screen", f"{r['decideSpanSeconds']:.2f} s"),
+    ("decide a span, on screen", f"{r['decideSpanSeconds']:.2f} s while the copy is encoded, {r.get('decideSpanSteadySeconds', float('nan')):.2f} s after"),
     ("zoom to 10 s, refined", f"{r.get('zoomRefineSeconds', float('nan')):.2f} s"),
     ("websocket in, first open", kib(r['firstOpenSocketBytes'])),
     ("largest websocket message", kib(r['largestSocketMessageBytes'])),

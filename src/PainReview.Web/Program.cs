@@ -6,6 +6,11 @@ using PainReview.Web.Infrastructure;
 var builder = WebApplication.CreateBuilder(args);
 // Serve the component libraries' static assets from a build folder too, not only from a publish.
 builder.WebHost.UseStaticWebAssets();
+// Served from a build folder (./run.sh), MapStaticAssets treats every asset as editable and answers no-cache, so each
+// page load revalidates MudBlazor's and the framework's files (and the 600 KiB stylesheet came again in full). A
+// fingerprinted URL names its content: keep the manifest's own caching (immutable for those, no-cache for the rest),
+// as a publish serves them. An operator can still set EnableStaticAssetsDevelopmentCaching=false.
+builder.Configuration["EnableStaticAssetsDevelopmentCaching"] ??= "true";
 builder.AddPainReviewPortal();
 
 var app = builder.Build();

@@ -269,7 +269,7 @@ public sealed class SessionAndHardeningTests(PortalFixture portal)
     }
 
     [Fact]
-    public async Task Pages_and_private_files_carry_security_headers()
+    public async Task Pages_and_private_files_carry_security_headers_and_only_fingerprinted_assets_are_kept()
     {
         var client = await portal.Factory.SignedInAsync(PortalFactory.EmailOf(Roles.Clinician));
         var page = await client.GetAsync("/studies", Ct);
@@ -282,6 +282,13 @@ public sealed class SessionAndHardeningTests(PortalFixture portal)
         using var api = new HttpRequestMessage(HttpMethod.Get, "/api/studies");
         api.Headers.Add("X-PainReview-Api", "1");
         Assert.Equal("no-store", (await client.SendAsync(api, Ct)).Headers.CacheControl?.ToString());
+        var html = await page.Content.ReadAsStringAsync(Ct);
+        var css = System.Text.RegularExpressions.Regex.Match(html, "href=\"(_content/MudBlazor/MudBlazor\\.min\\.[a-z0-9]+\\.css)\"").Groups[1].Value;
+        var asset = await client.GetAsync("/" + css, Ct);
+        // Pages hold participants' data and are never kept; a fingerprinted asset names its content and is kept for good.
+        Assert.True(page.Headers.CacheControl is { NoStore: true }, $"a page is sent with {page.Headers.CacheControl}");
+        Assert.Equal(HttpStatusCode.OK, asset.StatusCode);
+        Assert.Equal("max-age=31536000, immutable", asset.Headers.CacheControl?.ToString());
     }
 
     [Fact]
