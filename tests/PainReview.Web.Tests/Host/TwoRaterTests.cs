@@ -238,6 +238,64 @@ public sealed class TwoRaterTests(PortalFixture portal) : IDisposable
     }
 
     [Fact]
+    public async Task Raters_who_split_a_span_differently_leave_it_to_the_adjudicator_and_no_frame_pending_in_force()
+    {
+        var (studyId, id) = await AssignedTwoRaterStudyAsync();
+        // The queue: the raters have their rating to do; the adjudicator and another clinician of the study nothing yet, and
+        // "next recording" never sends them to another pair's rating.
+        Task<QueueEntry> EntryAsync(string user) => AsAsync(user, async s => (await s.GetRequiredService<ReviewQueueService>().ListAsync(studyId)).Single(r => r.Id == id));
+        Task<QueueEntry?> NextAsync(string user) => AsAsync(user, s => s.GetRequiredService<ReviewQueueService>().NextAsync(Guid.Empty));
+        Assert.True((await EntryAsync(First)).ActionableForMe);
+        Assert.Equal("waiting for your rating", (await EntryAsync(Second)).Status);
+        foreach (var idle in new[] { Adjudicator, PortalFactory.EmailOf(Roles.Clinician) })
+        {
+            Assert.False((await EntryAsync(idle)).ActionableForMe);
+            Assert.Equal("raters at work (0 of 2 signed)", (await EntryAsync(idle)).Status);
+            Assert.NotEqual(id, (await NextAsync(idle))?.Id);
+        }
+        var spans = (await LoadAsync(First, id)).Spans;
+        var span = spans.FirstOrDefault(s => s.Length >= 2) ?? throw new InvalidOperationException("the clip has no APEX span of two frames or more");
+        var frames = FramesOf(span);
+        var (head, tail) = (frames[..(frames.Length / 2)], frames[(frames.Length / 2)..]);
+        // Every other span: both accept. The split span: rater one accepts its first half, rater two its second half.
+        foreach (var rater in new[] { First, Second })
+            await AsAsync(rater, s => s.GetRequiredService<ReviewService>().DecideSpansAsync(id, 0, SpanSelection.All, DecisionKind.Accepted, null));
+        await AsAsync(First, s => s.GetRequiredService<ReviewService>().DecideAsync(id, 0, tail, DecisionKind.Rejected, null));
+        await AsAsync(Second, s => s.GetRequiredService<ReviewService>().DecideAsync(id, 0, head, DecisionKind.Rejected, null));
+        foreach (var rater in new[] { First, Second })
+            await AsAsync(rater, s => s.GetRequiredService<ReviewService>().SignAsync(id, 0, PortalFactory.Password, "Reviewed"));
+        Assert.False((await EntryAsync(First)).ActionableForMe);
+        Assert.Equal("you signed; waiting for the other rater or the adjudicator", (await EntryAsync(First)).Status);
+        Assert.True((await EntryAsync(Adjudicator)).ActionableForMe);
+
+        // Both verdicts are "mixed", but not on the same frames: a difference, not an agreement.
+        var recording = Assert.Single((await AsAsync(PortalFactory.EmailOf(Roles.Coordinator), s => s.GetRequiredService<TwoRaterService>().AgreementAsync(studyId))).Recordings);
+        var split = Assert.Single(recording.Differences);
+        Assert.Equal((span.First, SpanVerdict.Mixed, SpanVerdict.Mixed), (split.First, split.FirstRater!.Value, split.SecondRater!.Value));
+        Assert.Equal(1, recording.Unresolved);
+        Assert.Equal(spans.Count - 1, recording.Agreement.Agreeing);
+        // The agreement page names the frames each rater accepted.
+        var page = System.Net.WebUtility.HtmlDecode(await (await portal.Factory.SignedInAsync(Adjudicator)).GetStringAsync($"/studies/{studyId}/agreement", TestContext.Current.CancellationToken));
+        Assert.Contains($"mixed: accepted {head[0]}{(head.Length > 1 ? $"-{head[^1]}" : "")}, rejected {tail[0]}{(tail.Length > 1 ? $"-{tail[^1]}" : "")}", page);
+
+        // No frame of the split span is in force, so the decisions in force cannot be signed yet.
+        var before = await LoadAsync(Adjudicator, id);
+        Assert.All(frames, f => Assert.Equal(FrameVerdict.Pending, before.VerdictOf(f)));
+        var refused = await Assert.ThrowsAsync<PortalValidationException>(() =>
+            AsAsync(Adjudicator, s => s.GetRequiredService<ReviewService>().SignAsync(id, before.Recording.ReviewVersion, PortalFactory.Password, "Approved")));
+        Assert.Contains("wait for the adjudicator", refused.Message);
+
+        await AsAsync(Adjudicator, s => s.GetRequiredService<TwoRaterService>().AdjudicateAsync(id, span.First, DecisionKind.Rejected, "no brow lowering"));
+        var after = await LoadAsync(Adjudicator, id);
+        Assert.All(frames, f => Assert.Equal(FrameVerdict.Rejected, after.VerdictOf(f)));
+        Assert.Equal(0, after.Tally.Pending);
+        var audit = await portal.Factory.WithDbAsync(db => db.AuditEvents.SingleAsync(e => e.RecordingId == id && e.Action == "adjudication.decided"));
+        Assert.Contains("\"firstRater\":\"Mixed\"", audit.Before);
+        Assert.Contains("\"firstRaterFrames\":\"", audit.Before);
+        await AsAsync(Adjudicator, s => s.GetRequiredService<ReviewService>().SignAsync(id, after.Recording.ReviewVersion, PortalFactory.Password, "Approved"));
+    }
+
+    [Fact]
     public async Task The_cohort_uses_either_raters_decisions_or_the_decisions_in_force()
     {
         var (studyId, id) = await AssignedTwoRaterStudyAsync();

@@ -67,4 +67,37 @@ public sealed class AgreementTests
         Assert.Equal(SpanVerdict.Mixed, ReviewRules.SpanVerdictOf([DecisionKind.Accepted, DecisionKind.Rejected]));
         Assert.Null(ReviewRules.SpanVerdictOf([DecisionKind.Accepted, null]));
     }
+
+    [Fact]
+    public void Two_mixed_verdicts_agree_only_when_the_same_frames_were_accepted()
+    {
+        // Frames 10-15: rater one accepts 10-12 and rejects 13-15, rater two the reverse.
+        var crossed = new PainReview.Web.Features.Review.SpanAgreement(10, 15, SpanVerdict.Mixed, SpanVerdict.Mixed, null, "AAARRR", "RRRAAA");
+        Assert.True(crossed.Differs);
+        Assert.Null(crossed.InForce);
+        Assert.Equal("mixed: accepted 10-12, rejected 13-15", crossed.Describe(crossed.FirstRater, crossed.FirstFrames));
+        Assert.Equal("mixed: rejected 10-12, accepted 13-15", crossed.Describe(crossed.SecondRater, crossed.SecondFrames));
+        var same = crossed with { SecondFrames = "AAARRR" };
+        Assert.False(same.Differs);
+        Assert.Equal(SpanVerdict.Mixed, same.InForce);
+        Assert.Equal(SpanVerdict.Accepted, (crossed with { Adjudicated = SpanVerdict.Accepted }).InForce);
+        Assert.Equal("accepted", crossed.Describe(SpanVerdict.Accepted, null));
+        Assert.Equal("pending", crossed.Describe(null, null));
+
+        // Kappa by hand over four spans: accepted/accepted, rejected/rejected, the crossed mixed pair and the identical one.
+        // Categories: accepted, rejected, "mixed AAARRR", "mixed RRRAAA". Agreeing 3 of 4: po = 0.75.
+        // Marginals, rater one: A 1/4, R 1/4, AAARRR 2/4; rater two: A 1/4, R 1/4, AAARRR 1/4, RRRAAA 1/4.
+        // pe = 1/16 + 1/16 + 2/16 = 0.25; kappa = (0.75 - 0.25) / 0.75 = 2/3.
+        var spans = new[]
+        {
+            new PainReview.Web.Features.Review.SpanAgreement(0, 1, SpanVerdict.Accepted, SpanVerdict.Accepted, null),
+            new PainReview.Web.Features.Review.SpanAgreement(3, 4, SpanVerdict.Rejected, SpanVerdict.Rejected, null),
+            crossed, same with { First = 20, Last = 25 },
+        };
+        var agreement = PainReview.Web.Features.Review.TwoRaterService.AgreementOf(spans);
+        Assert.Equal(4, agreement.N);
+        Assert.Equal(3, agreement.Agreeing);
+        Assert.Equal(0.25, agreement.ChanceAgreement!.Value, 12);
+        Assert.Equal(2.0 / 3, agreement.Kappa!.Value, 12);
+    }
 }

@@ -16,11 +16,27 @@ public enum QueueState
 
 /// <summary>One recording in a reviewer's queue (VAS and HPII withheld where the reviewer is a blinded rater).</summary>
 public sealed record QueueEntry(Guid Id, DateOnly? RecordedOn, string Study, string Participant, string? Timepoint, double? Vas, double? CorrectedVas,
-    double? HpiiApex, ReviewState State, string? ReviewedBy, DateTime? ReviewedUtc, DateTime Uploaded, RaterSlot? MySlot, bool Blind, bool SignedByMe)
+    double? HpiiApex, ReviewState State, string? ReviewedBy, DateTime? ReviewedUtc, DateTime Uploaded, RaterSlot? MySlot, bool Blind, bool SignedByMe,
+    bool TwoRaters = false, int RatersSigned = 0)
 {
     public bool Mine => MySlot is not null;
     /// <summary>Signed: the decisions in force are, or (two independent reviews) this reviewer signed their own review.</summary>
     public bool Signed => State == ReviewState.Reviewed || SignedByMe;
+
+    /// <summary>
+    /// Whether this reviewer has something to do here: an unsigned review; under two independent reviews,
+    /// only their own rating until they sign it, and for anyone else (the adjudicator included) nothing
+    /// until both raters have signed (then the differences and the decisions in force wait).
+    /// </summary>
+    public bool ActionableForMe => State != ReviewState.Reviewed && (!TwoRaters
+        ? true
+        : MySlot is RaterSlot.First or RaterSlot.Second ? !SignedByMe : RatersSigned >= 2);
+
+    /// <summary>The review's state as this reviewer sees it.</summary>
+    public string Status => State == ReviewState.Reviewed ? $"reviewed by {ReviewedBy} on {ReviewedUtc:yyyy-MM-dd}"
+        : !TwoRaters ? "waiting"
+        : MySlot is RaterSlot.First or RaterSlot.Second ? SignedByMe ? "you signed; waiting for the other rater or the adjudicator" : "waiting for your rating"
+        : RatersSigned >= 2 ? "both raters signed: differences and decisions in force" : $"raters at work ({RatersSigned} of 2 signed)";
 }
 
 /// <summary>
@@ -45,6 +61,7 @@ public sealed class ReviewQueueService(PainReviewDbContext db, StudyAccess acces
             r.Id, r.RecordedOn, Study = r.Study!.Name, r.Study.TwoRaters, r.Study.BlindRaters, r.Participant!.Code, r.Timepoint, r.VasSelfReport,
             Corrected = r.VasCorrections.OrderByDescending(c => c.AtUtc).ThenByDescending(c => c.Id).Select(c => (double?)c.Value).FirstOrDefault(),
             r.HpiiMeanApex, r.ReviewState, r.ReviewedBy, r.ReviewedUtc, r.UploadedUtc,
+            RatersSigned = r.Study.TwoRaters ? db.RaterAssignments.Count(a => a.RecordingId == r.Id && a.Slot != RaterSlot.Adjudicator && a.SignedUtc != null) : 0,
         }).ToListAsync();
         // The reviewer's own recordings first; a rater blinded to the VAS and HPII does not see them here either.
         return found.Select(r =>
@@ -52,18 +69,19 @@ public sealed class ReviewQueueService(PainReviewDbContext db, StudyAccess acces
                 RaterSlot? slot = mine.TryGetValue(r.Id, out var m) ? m.Slot : null;
                 var blind = ReviewRules.BlindedToLabels(r.TwoRaters, r.BlindRaters, slot);
                 return new QueueEntry(r.Id, r.RecordedOn, r.Study, r.Code, r.Timepoint, blind ? null : r.VasSelfReport, blind ? null : r.Corrected,
-                    blind ? null : r.HpiiMeanApex, r.ReviewState, r.ReviewedBy, r.ReviewedUtc, r.UploadedUtc, slot, blind, slot is not null && m.Signed);
+                    blind ? null : r.HpiiMeanApex, r.ReviewState, r.ReviewedBy, r.ReviewedUtc, r.UploadedUtc, slot, blind, slot is not null && m.Signed,
+                    r.TwoRaters, r.RatersSigned);
             })
             .OrderBy(r => r.Mine ? 0 : 1).ThenBy(r => r.Uploaded).ToList();
     }
 
     /// <summary>
-    /// The recording after this one in the user's queue (waiting, not signed by them), wrapping to
-    /// the start of the queue; null when nothing else waits.
+    /// The recording after this one in the user's queue that waits for them (<see cref="QueueEntry.ActionableForMe"/>:
+    /// never another pair's rating under two independent reviews), wrapping to the start of the queue; null when nothing else waits.
     /// </summary>
     public async Task<QueueEntry?> NextAsync(Guid current)
     {
-        var queue = (await ListAsync()).Where(r => !r.Signed || r.Id == current).ToList();
+        var queue = (await ListAsync()).Where(r => r.ActionableForMe || r.Id == current).ToList();
         var at = queue.FindIndex(r => r.Id == current);
         return queue.Skip(at + 1).Concat(queue.Take(Math.Max(at, 0))).FirstOrDefault(r => r.Id != current);
     }

@@ -8,12 +8,40 @@ using PainReview.Web.Features.Recordings;
 
 namespace PainReview.Web.Features.Review;
 
-/// <summary>One APEX span as the two raters and the adjudicator decided it.</summary>
-public sealed record SpanAgreement(int First, int Last, SpanVerdict? FirstRater, SpanVerdict? SecondRater, SpanVerdict? Adjudicated)
+/// <summary>
+/// One APEX span as the two raters and the adjudicator decided it. A rater who accepted some of its
+/// frames and rejected others has a mixed verdict; <paramref name="FirstFrames"/> and
+/// <paramref name="SecondFrames"/> then say which frames ('A' accepted, 'R' rejected, one letter a frame).
+/// Two mixed verdicts agree only when the same frames were accepted: otherwise the frames in force
+/// would be left undecided, so the span is a difference for the adjudicator like any other.
+/// </summary>
+public sealed record SpanAgreement(int First, int Last, SpanVerdict? FirstRater, SpanVerdict? SecondRater, SpanVerdict? Adjudicated,
+    string? FirstFrames = null, string? SecondFrames = null)
 {
-    public bool Differs => FirstRater != SecondRater;
-    /// <summary>The verdict in force (<see cref="ReviewRules.InForce"/> at span level): adjudicated, else agreed, else none yet.</summary>
-    public SpanVerdict? InForce => ReviewRules.InForce(FirstRater, SecondRater, Adjudicated);
+    public bool Differs => FirstRater != SecondRater || (FirstRater == SpanVerdict.Mixed && FirstFrames != SecondFrames);
+    /// <summary>The verdict in force at span level: adjudicated, else agreed (frame for frame), else none yet.</summary>
+    public SpanVerdict? InForce => Adjudicated ?? (Differs ? null : FirstRater);
+
+    /// <summary>What agreement compares for each rater: the verdict, and for a mixed one the frames it accepted (each pattern its own category).</summary>
+    public (string First, string Second)? AgreementPair => FirstRater is { } a && SecondRater is { } b
+        ? (Category(a, FirstFrames), Category(b, SecondFrames)) : null;
+
+    private static string Category(SpanVerdict verdict, string? frames) => verdict == SpanVerdict.Mixed ? $"mixed {frames}" : verdict.ToString();
+
+    /// <summary>A rater's verdict in words; a mixed one names its accepted and rejected frames ("mixed: accepted 120-124, rejected 125-130").</summary>
+    public string Describe(SpanVerdict? verdict, string? frames)
+    {
+        if (verdict is not SpanVerdict.Mixed || frames is null) return verdict?.ToString().ToLowerInvariant() ?? "pending";
+        var runs = new List<string>();
+        for (var i = 0; i < frames.Length;)
+        {
+            var j = i;
+            while (j + 1 < frames.Length && frames[j + 1] == frames[i]) j++;
+            runs.Add($"{(frames[i] == 'A' ? "accepted" : "rejected")} {First + i}{(j > i ? $"-{First + j}" : "")}");
+            i = j + 1;
+        }
+        return "mixed: " + string.Join(", ", runs);
+    }
 }
 
 /// <summary>A recording both raters have signed: its spans and their agreement.</summary>
@@ -127,9 +155,12 @@ public sealed class TwoRaterService(PainReviewDbContext db, AuditLog audit, Stud
         return new StudyAgreement(studyId, study.TwoRaters, study.BlindRaters, list, AgreementOf(list.SelectMany(r => r.Spans).ToList()), awaiting);
     }
 
-    /// <summary>Kappa over the spans both raters decided (a span still pending for either is left out).</summary>
+    /// <summary>
+    /// Kappa over the spans both raters decided (a span still pending for either is left out); the
+    /// categories are accepted, rejected and each pattern of a mixed span (<see cref="SpanAgreement.AgreementPair"/>).
+    /// </summary>
     public static Agreement AgreementOf(IReadOnlyCollection<SpanAgreement> spans) =>
-        Agreement.Of(spans.Where(s => s.FirstRater is not null && s.SecondRater is not null).Select(s => (s.FirstRater!.Value, s.SecondRater!.Value)).ToList());
+        Agreement.Of(spans.Select(s => s.AgreementPair).OfType<(string, string)>().ToList());
 
     /// <summary>
     /// The adjudicator's decision on a span (both raters must have signed): it becomes the decision in
@@ -140,6 +171,8 @@ public sealed class TwoRaterService(PainReviewDbContext db, AuditLog audit, Stud
         var studyId = await access.RequireRecordingAsync(recordingId, StudyPermission.Review, "adjudicate reviews");
         if (!Enum.IsDefined(decision)) throw new PortalValidationException("Accept or reject the span.");
         if (string.IsNullOrWhiteSpace(reason)) throw new PortalValidationException("Give the reason for the adjudication.");
+        if (!await db.Studies.AnyAsync(st => st.Id == studyId && st.TwoRaters))
+            throw new PortalValidationException("This study reviews each recording once: there is nothing to adjudicate.");
         var actor = await access.ActorAsync();
         var assignments = await db.RaterAssignments.AsNoTracking().Where(a => a.RecordingId == recordingId).ToListAsync();
         var adjudicator = assignments.FirstOrDefault(a => a.Slot == RaterSlot.Adjudicator);
@@ -167,7 +200,8 @@ public sealed class TwoRaterService(PainReviewDbContext db, AuditLog audit, Stud
             }
         }
         await audit.AddAsync("adjudication.decided", "Span", $"{recordingId}:{span.First}-{span.Last}",
-            before: new { first = span.First, last = span.Last, firstRater = span.FirstRater?.ToString(), secondRater = span.SecondRater?.ToString(), inForce = span.InForce?.ToString() },
+            before: new { first = span.First, last = span.Last, firstRater = span.FirstRater?.ToString(), secondRater = span.SecondRater?.ToString(),
+                firstRaterFrames = span.FirstFrames, secondRaterFrames = span.SecondFrames, inForce = span.InForce?.ToString() },
             after: new { first = span.First, last = span.Last, adjudicated = decision.ToString() }, reason: reason.Trim(), studyId: studyId, recordingId: recordingId, user: actor.Name);
         await db.SaveChangesAsync();
         await WriteInForceAsync(recordingId, actor.Name);
@@ -232,8 +266,14 @@ public sealed class TwoRaterService(PainReviewDbContext db, AuditLog audit, Stud
             .Select(f => new ReviewFrame(f.FrameIndex, f.TimeSeconds, f.Usable, null, null, null, null, f.Hpii, f.Apex, f.Smile)).ToListAsync();
         var decisions = (await db.RaterDecisions.AsNoTracking().Where(d => d.RecordingId == recordingId).ToListAsync())
             .ToDictionary(d => (d.Slot, d.FrameIndex), d => d.Decision);
-        SpanVerdict? Of(ApexSpan s, RaterSlot slot) => ReviewRules.SpanVerdictOf(Enumerable.Range(s.First, s.Length)
-            .Select(f => decisions.TryGetValue((slot, f), out var d) ? d : (DecisionKind?)null));
-        return ReviewModel.FindSpans(frames).Select(s => new SpanAgreement(s.First, s.Last, Of(s, RaterSlot.First), Of(s, RaterSlot.Second), Of(s, RaterSlot.Adjudicator))).ToList();
+        DecisionKind? At(RaterSlot slot, int frame) => decisions.TryGetValue((slot, frame), out var d) ? d : null;
+        SpanVerdict? Of(ApexSpan s, RaterSlot slot) => ReviewRules.SpanVerdictOf(Enumerable.Range(s.First, s.Length).Select(f => At(slot, f)));
+        string? FramesOf(ApexSpan s, RaterSlot slot, SpanVerdict? verdict) => verdict == SpanVerdict.Mixed
+            ? string.Concat(Enumerable.Range(s.First, s.Length).Select(f => At(slot, f) == DecisionKind.Accepted ? 'A' : 'R')) : null;
+        return ReviewModel.FindSpans(frames).Select(s =>
+        {
+            var (a, b) = (Of(s, RaterSlot.First), Of(s, RaterSlot.Second));
+            return new SpanAgreement(s.First, s.Last, a, b, Of(s, RaterSlot.Adjudicator), FramesOf(s, RaterSlot.First, a), FramesOf(s, RaterSlot.Second, b));
+        }).ToList();
     }
 }
