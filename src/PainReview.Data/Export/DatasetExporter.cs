@@ -148,7 +148,7 @@ public sealed partial class DatasetExporter(PainReviewDbContext db)
                 ["hpii_mean_apex"] = "over the machine's APEX frames, before review",
                 ["hpii_mean_accepted_apex"] = "over accepted and added frames only (empty when none is accepted)",
                 ["review_state"] = "Reviewed only while an electronic signature is in force (signed_by, signed_utc, signature_meaning, signature_record_hash: SHA-256 of the decisions, corrections, VAS in force and analysis version signed); a reopened review voids its signature, which stays listed as voided",
-                ["decisions_in_force"] = "the decisions table holds the decisions in force; in a study with two independent reviews they are the spans both raters decided alike and, where they differed, the adjudicator's decision (rater_decisions holds each rater's and the adjudicator's own decisions)",
+                ["decisions_in_force"] = "the decisions table holds the decisions in force; in a study with two independent reviews they are the spans both raters decided alike and, where they differed, the adjudicator's decision (rater_decisions holds each rater's and the adjudicator's own decisions; rater_signed_utc is empty while that rater has not signed, so their decisions may still change)",
                 ["originals"] = "participant_original, timepoint_original, recorded_on_original and vas_self_report_original hold the values entered at upload where they were corrected since",
             },
             ["pseudonymisation"] = "participants by code only; no names, file names or faces unless raw video was explicitly included",
@@ -210,14 +210,19 @@ public sealed partial class DatasetExporter(PainReviewDbContext db)
             reason = d.Reason, reviewer = d.Reviewer, at_utc = d.AtUtc.ToString("O"), protocol_version = d.ProtocolVersion, was_apex = d.WasApex,
         }).ToList();
 
-    private async Task<List<RaterDecisionRow>> RaterDecisionRowsAsync(Guid id, CancellationToken ct) =>
-        (await db.RaterDecisions.AsNoTracking().Where(d => d.RecordingId == id).ToListAsync(ct))
-        .OrderBy(d => d.Slot).ThenBy(d => d.FrameIndex)
-        .Select(d => new RaterDecisionRow
-        {
-            recording_id = id.ToString(), rater = d.Slot.ToString().ToLowerInvariant(), reviewer = d.Reviewer, frame = d.FrameIndex,
-            decision = d.Decision.ToString(), reason = d.Reason, at_utc = d.AtUtc.ToString("O"),
-        }).ToList();
+    private async Task<List<RaterDecisionRow>> RaterDecisionRowsAsync(Guid id, CancellationToken ct)
+    {
+        var signed = (await db.RaterAssignments.AsNoTracking().Where(a => a.RecordingId == id && a.SignedUtc != null).Select(a => new { a.Slot, a.SignedUtc }).ToListAsync(ct))
+            .ToDictionary(a => a.Slot, a => a.SignedUtc!.Value);
+        return (await db.RaterDecisions.AsNoTracking().Where(d => d.RecordingId == id).ToListAsync(ct))
+            .OrderBy(d => d.Slot).ThenBy(d => d.FrameIndex)
+            .Select(d => new RaterDecisionRow
+            {
+                recording_id = id.ToString(), rater = d.Slot.ToString().ToLowerInvariant(), reviewer = d.Reviewer, frame = d.FrameIndex,
+                decision = d.Decision.ToString(), reason = d.Reason, at_utc = d.AtUtc.ToString("O"),
+                rater_signed_utc = signed.TryGetValue(d.Slot, out var at) ? at.ToString("O") : null,
+            }).ToList();
+    }
 
     private async Task<List<AuditRow>> AuditRowsAsync(List<Guid> ids, Guid studyId, CancellationToken ct)
     {

@@ -112,6 +112,8 @@ public sealed class RaterDecisionRow
     public string decision { get; set; } = "";
     public string? reason { get; set; }
     public string at_utc { get; set; } = "";
+    /// <summary>When that rater signed their review (empty: still rating, the decisions may change; always empty for the adjudicator, who signs nothing).</summary>
+    public string? rater_signed_utc { get; set; }
 }
 
 public sealed class AuditRow

@@ -164,6 +164,9 @@ public sealed class TwoRaterTests(PortalFixture portal) : IDisposable
         Assert.Equal(frames, rows.Count(r => r.Contains(",first,", StringComparison.Ordinal)));
         Assert.Equal(frames, rows.Count(r => r.Contains(",second,", StringComparison.Ordinal)));
         Assert.Equal(recording.Differences.Sum(s => s.Last - s.First + 1), rows.Count(r => r.Contains(",adjudicator,", StringComparison.Ordinal)));
+        // Each rater's rows say when that rater signed (the last column); the adjudicator signs nothing.
+        Assert.All(rows.Where(r => !r.Contains(",adjudicator,", StringComparison.Ordinal)), r => Assert.Matches(@",\d{4}-\d\d-\d\dT[^,]+$", r.TrimEnd('\r')));
+        Assert.All(rows.Where(r => r.Contains(",adjudicator,", StringComparison.Ordinal)), r => Assert.EndsWith(",", r.TrimEnd('\r')));
     }
 
     /// <summary>A two-rater study (not blinded to labels) whose recording has both raters and the adjudicator assigned.</summary>
