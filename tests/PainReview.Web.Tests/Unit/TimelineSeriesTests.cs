@@ -45,6 +45,104 @@ public sealed class TimelineSeriesTests
         Assert.Equal(frames.Min(f => f.Hpii), series.Y[0].Min());
     }
 
+    /// <summary>HPII and the four AUs, as the review page draws them.</summary>
+    private static readonly Func<ReviewFrame, double?>[] Five =
+        [f => f.Hpii, f => f.Au04, f => f.Au06, f => f.Au07, f => f.Au09];
+
+    /// <summary>30 minutes at 30 fps: 54,000 frames, 1,000 overview buckets of 54 frames (1.8 s) each.</summary>
+    private static List<ReviewFrame> Recording(Func<int, double?> hpii, Func<int, float?> au, Func<int, bool>? usable = null) =>
+        Enumerable.Range(0, 54_000).Select(i => new ReviewFrame(i, i / 30.0, usable?.Invoke(i) ?? true, au(i), au(i) is { } v ? v + 1 : null, au(i) is { } w ? -w : null, 2, hpii(i), false)).ToList();
+
+    /// <summary>The frames of each overview bucket, as <see cref="TimelineSeries.Of"/> cuts them.</summary>
+    private static List<List<ReviewFrame>> Buckets(List<ReviewFrame> frames, int buckets)
+    {
+        var start = frames[0].TimeSeconds;
+        var width = (frames[^1].TimeSeconds - start) / buckets;
+        return frames.GroupBy(f => Math.Min(buckets - 1, (int)((f.TimeSeconds - start) / width))).Select(g => g.ToList()).ToList();
+    }
+
+    [Fact]
+    public void An_overview_peak_is_drawn_at_its_own_frame_so_a_click_on_it_seeks_there()
+    {
+        // A sharp HPII peak in the middle of a bucket (frame 27_027: bucket 500, frames 27_000-27_053), on a slow wave.
+        const int peak = 27_027;
+        var frames = Recording(i => i == peak ? 9 : Math.Sin(i / 700.0), i => (float)Math.Cos(i / 90.0));
+        var series = TimelineSeries.Of(frames, Five, buckets: TimelineSeries.OverviewBuckets);
+        Assert.False(series.Exact);
+        var at = Array.IndexOf(series.X, peak / 30.0);
+        Assert.True(at >= 0, "a point stands at the peak frame's time");
+        Assert.Equal(9, series.Y[0][at]);
+        Assert.Equal(peak / 30.0, series.X[Array.IndexOf(series.Y[0], 9.0)]);
+        // One shared x, at most two points a bucket, every x a frame's time, in order.
+        Assert.All(series.Y, y => Assert.Equal(series.X.Length, y.Length));
+        Assert.InRange(series.X.Length, TimelineSeries.OverviewBuckets, 2 * TimelineSeries.OverviewBuckets);
+        var times = frames.Select(f => f.TimeSeconds).ToHashSet();
+        Assert.All(series.X, x => Assert.Contains(x, times));
+        Assert.True(series.X.Zip(series.X.Skip(1)).All(p => p.First < p.Second));
+        // Every bucket's points stand at HPII's extremes there.
+        var byTime = frames.ToDictionary(f => f.TimeSeconds);
+        Assert.All(series.X.Select((x, i) => (x, i)), p => Assert.Equal(byTime[p.x].Hpii, series.Y[0][p.i]));
+        // The AUs keep their own extremes per bucket, in their time order, at those points.
+        AssertEnvelopes(frames, series, [1, 2, 3, 4]);
+    }
+
+    /// <summary>Every bucket of the overview shows each trace's own lowest and highest value, the earlier one first.</summary>
+    private static void AssertEnvelopes(List<ReviewFrame> frames, TimelineSeries series, int[] tracesToCheck)
+    {
+        var position = 0;
+        foreach (var bucket in Buckets(frames, TimelineSeries.OverviewBuckets))
+        {
+            var points = series.X.Skip(position).TakeWhile(x => x <= bucket[^1].TimeSeconds).Count();
+            Assert.InRange(points, 1, 2);
+            Assert.All(series.X.Skip(position).Take(points), x => Assert.InRange(x, bucket[0].TimeSeconds, bucket[^1].TimeSeconds));
+            foreach (var k in tracesToCheck)
+            {
+                var values = bucket.Select(f => Five[k](f)).OfType<double>().ToList();
+                var drawn = series.Y[k].Skip(position).Take(points).ToList();
+                var (min, max) = (values.Min(), values.Max());
+                var (minAt, maxAt) = (values.IndexOf(min), values.IndexOf(max));
+                Assert.Equal(min == max ? [min, max] : minAt < maxAt ? [min, max] : new double?[] { max, min }, drawn);
+            }
+            position += points;
+        }
+        Assert.Equal(series.X.Length, position);
+    }
+
+    [Fact]
+    public void A_blinded_overview_is_led_by_the_action_units()
+    {
+        // No HPII anywhere (a blinded rater); AU4 has one sharp peak mid-bucket.
+        const int peak = 12_345;
+        var frames = Recording(_ => null, i => i == peak ? 5f : (float)Math.Sin(i / 300.0));
+        var series = TimelineSeries.Of(frames, Five, buckets: TimelineSeries.OverviewBuckets);
+        Assert.All(series.Y[0], Assert.Null);
+        var at = Array.IndexOf(series.X, peak / 30.0);
+        Assert.True(at >= 0, "a point stands at the AU peak frame's time");
+        Assert.Equal(5, series.Y[1][at]);
+        Assert.True(series.X.Zip(series.X.Skip(1)).All(p => p.First < p.Second));
+        AssertEnvelopes(frames, series, [1, 2, 3, 4]);
+    }
+
+    [Fact]
+    public void A_bucket_with_one_usable_frame_is_one_point_and_a_bucket_without_any_a_gap()
+    {
+        // Bucket 100 (frames 5_400-5_453) has a face in frame 5_420 only; bucket 200 (frames 10_800-10_853) none.
+        var frames = Recording(i => i / 10.0, i => i % 3, i => i is < 5_400 or > 5_453 or 5_420 && i is < 10_800 or > 10_853);
+        var series = TimelineSeries.Of(frames, Five, buckets: TimelineSeries.OverviewBuckets);
+        var inBucket = series.X.Select((x, i) => (x, i)).Where(p => p.x >= 5_400 / 30.0 && p.x <= 5_453 / 30.0).ToList();
+        var single = Assert.Single(inBucket);
+        Assert.Equal(5_420 / 30.0, single.x);
+        Assert.Equal(542, series.Y[0][single.i]);
+        Assert.Equal(5_420 % 3, series.Y[1][single.i]);
+        var gap = series.X.Select((x, i) => i).Where(i => series.X[i] >= 10_800 / 30.0 && series.X[i] <= 10_853 / 30.0).ToList();
+        Assert.NotEmpty(gap);
+        Assert.All(series.Y, y => Assert.All(gap, i => Assert.Null(y[i])));
+        Assert.True(series.X.Zip(series.X.Skip(1)).All(p => p.First < p.Second));
+        // A rising HPII: a full bucket's points stand at its first and last frames (its lowest and highest HPII).
+        Assert.Contains(0.0, series.X);
+        Assert.Contains(53 / 30.0, series.X);
+    }
+
     [Fact]
     public void A_zoomed_range_is_exact_and_runs_to_its_edges()
     {

@@ -2,9 +2,11 @@ namespace PainReview.Web.Features.Review;
 
 /// <summary>
 /// What the review timeline draws for a time range: every frame when the range holds few enough
-/// of them, else two points per time bucket per trace (the bucket's extremes, in their order), so
-/// that a 30-minute recording sends a few thousand points instead of 54,000 and still shows every
-/// peak and dip. X values are real frame times, so a click on a point seeks to a frame.
+/// of them, else at most two points per time bucket (the bucket's extremes, in their order), so that a
+/// 30-minute recording sends a few thousand points instead of 54,000 and still shows every peak and
+/// dip. X values are real frame times, so a click on a point seeks to a frame: a bucket's points
+/// stand at the frames of the lead trace's extremes (HPII, else the first trace with values there),
+/// so its peaks are drawn where they are; every other trace keeps its own extremes at those points.
 /// </summary>
 /// <param name="X">Shared by every trace.</param>
 /// <param name="Y">One array per trace; null where a trace has no usable value (Plotly leaves a gap).</param>
@@ -54,23 +56,49 @@ public sealed record TimelineSeries(double[] X, double?[][] Y, bool Exact)
             var bucket = width > 0 ? Math.Min(buckets - 1, (int)((frames[i0].TimeSeconds - start) / width)) : 0;
             var i1 = i0;
             while (i1 + 1 <= last && (width <= 0 ? i1 + 1 - i0 < count / buckets + 1 : Math.Min(buckets - 1, (int)((frames[i1 + 1].TimeSeconds - start) / width)) == bucket)) i1++;
-            xs.Add(frames[i0].TimeSeconds);
-            if (i1 > i0) xs.Add(frames[i1].TimeSeconds);
+            // Each trace's extremes in the bucket: the frames of its lowest and highest value (the first of each
+            // when values repeat; the first and last usable frames of a flat trace, both of them extremes).
+            var extremes = new (int MinAt, int MaxAt)?[traces.Count];
             for (var k = 0; k < traces.Count; k++)
             {
-                int? minAt = null, maxAt = null;
+                int minAt = -1, maxAt = -1, lastAt = -1;
                 double min = double.MaxValue, max = double.MinValue;
                 for (var i = i0; i <= i1; i++)
                 {
                     if (Value(frames[i], k) is not { } v) continue;
                     if (v < min) { min = v; minAt = i; }
                     if (v > max) { max = v; maxAt = i; }
+                    lastAt = i;
                 }
-                if (minAt is null) { ys[k].Add(null); if (i1 > i0) ys[k].Add(null); continue; }
-                if (i1 == i0) { ys[k].Add(min); continue; }
-                // The extreme that comes first is drawn first: the line keeps the series' shape.
-                ys[k].Add(minAt <= maxAt ? min : max);
-                ys[k].Add(minAt <= maxAt ? max : min);
+                if (minAt < 0) continue;
+                extremes[k] = min == max ? (minAt, lastAt) : (minAt, maxAt);
+            }
+            // The points stand at the lead trace's extremes (HPII, else the first trace with values here: the AUs for
+            // a blinded rater), so a drawn peak is where its frame is and a click on it seeks to that frame. A bucket
+            // with no value at all keeps its first and last frames, so its gap is drawn.
+            var (a, b) = Array.Find(extremes, e => e is not null) is { } lead
+                ? (Math.Min(lead.MinAt, lead.MaxAt), Math.Max(lead.MinAt, lead.MaxAt))
+                : (i0, i1);
+            xs.Add(frames[a].TimeSeconds);
+            if (b > a) xs.Add(frames[b].TimeSeconds);
+            for (var k = 0; k < traces.Count; k++)
+            {
+                if (extremes[k] is not { } extreme)
+                {
+                    ys[k].Add(null);
+                    if (b > a) ys[k].Add(null);
+                    continue;
+                }
+                var (minAt, maxAt) = extreme;
+                var (earlier, later) = (Value(frames[Math.Min(minAt, maxAt)], k), Value(frames[Math.Max(minAt, maxAt)], k));
+                if (b > a)
+                {
+                    // Every trace keeps its own envelope, the extreme that comes first drawn first (the series' shape).
+                    ys[k].Add(earlier);
+                    ys[k].Add(later);
+                }
+                // One point (the lead has one usable frame here): the trace's value at that frame, else its peak.
+                else ys[k].Add(Value(frames[a], k) ?? Value(frames[maxAt], k));
             }
             i0 = i1 + 1;
         }
