@@ -30,6 +30,18 @@ public sealed class ReviewJourneyTests(BrowserSession session) : IClassFixture<B
         await BrowserSession.WaitInteractiveAsync(page);
         // Reviewers see the participant, timepoint and date, never the uploader's file name.
         await Assertions.Expect(page.Locator("#queue-table")).Not.ToContainTextAsync("WolfgangLanger");
+        // The queue searches and sorts on the server: a search narrows it, a heading sorts by its column.
+        await Assertions.Expect(page.Locator("#queue-range")).ToContainTextAsync("of");
+        await page.Locator("#queue-search").FillAsync("p-100");
+        await Assertions.Expect(page.Locator("#queue-range")).ToHaveTextAsync("1-1 of 1 recording");
+        await page.Locator("#queue-search").FillAsync("no such participant");
+        await Assertions.Expect(page.Locator("#queue-table")).ToContainTextAsync("No recording matches");
+        await page.Locator("#queue-search").FillAsync("");
+        await page.Locator(".queue-sort.sort-participant").ClickAsync();
+        await Assertions.Expect(page.Locator(".queue-sort.sort-participant")).ToHaveAttributeAsync("data-active", "ascending");
+        await page.Locator(".queue-sort.sort-participant").ClickAsync();
+        await Assertions.Expect(page.Locator(".queue-sort.sort-participant")).ToHaveAttributeAsync("data-active", "descending");
+        await session.ScreenshotAsync(page, "09-review-queue");
         await page.GetByRole(AriaRole.Link, new() { Name = "P-100 · no timepoint · undated" }).ClickAsync();
         await BrowserSession.WaitInteractiveAsync(page);
         await page.Locator("#review-video").WaitForAsync();
