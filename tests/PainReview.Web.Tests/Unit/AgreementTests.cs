@@ -16,8 +16,12 @@ public sealed class AgreementTests
         // po = (4 + 3) / 10 = 0.7
         // pe = 0.6 * 0.5 + 0.4 * 0.5 = 0.5
         // kappa = (0.7 - 0.5) / (1 - 0.5) = 0.4
-        // SE = sqrt(po (1 - po) / (n (1 - pe)^2)) = sqrt(0.21 / 2.5) = sqrt(0.084) = 0.2898275
-        // 95% CI = 0.4 +- 1.96 * 0.2898275 = 0.4 +- 0.5680619 = [-0.1680619, 0.9680619]
+        // Fleiss-Cohen-Everitt SE, cells p11 = .4, p12 = .2, p21 = .1, p22 = .3; marginals A .6/.4, B .5/.5; 1 - kappa = .6:
+        //   diagonal:     .4 (1 - (.6 + .5) .6)^2 + .3 (1 - (.4 + .5) .6)^2 = .4 * .1156 + .3 * .2116 = .10972
+        //   off-diagonal: .6^2 (.2 (.5 + .4)^2 + .1 (.5 + .6)^2) = .36 * (.162 + .121) = .10188
+        //   minus (kappa - pe (1 - kappa))^2 = (.4 - .3)^2 = .01
+        //   var = (.10972 + .10188 - .01) / (10 * .5^2) = .2016 / 2.5 = .08064; SE = 0.2839718
+        // 95% CI = 0.4 +- 1.96 * 0.2839718 = [-0.1565848, 0.9565848]
         // Wilson 7/10, z = 1.96: centre = (0.7 + 3.8416/20) / (1 + 3.8416/10) = 0.89208 / 1.38416 = 0.6444920
         //   half = 1.96 sqrt(0.021 + 3.8416/400) / 1.38416 = 1.96 * 0.1749400 / 1.38416 = 0.2477190
         //   = [0.3967730, 0.8922110]
@@ -34,9 +38,10 @@ public sealed class AgreementTests
         Assert.Equal(0.7, a.PercentAgreement!.Value, 9);
         Assert.Equal(0.5, a.ChanceAgreement!.Value, 9);
         Assert.Equal(0.4, a.Kappa!.Value, 9);
-        Assert.Equal(0.2898275, a.KappaSe!.Value, 6);
-        Assert.Equal(-0.1680619, a.KappaLow!.Value, 6);
-        Assert.Equal(0.9680619, a.KappaHigh!.Value, 6);
+        Assert.Equal(0.2839718, a.KappaSe!.Value, 6);
+        Assert.Equal(-0.1565848, a.KappaLow!.Value, 6);
+        Assert.Equal(0.9565848, a.KappaHigh!.Value, 6);
+        Assert.Equal(Agreement.AnalyticInterval, a.Interval);
         Assert.Equal(0.3967730, a.PercentLow!.Value, 5);
         Assert.Equal(0.8922110, a.PercentHigh!.Value, 5);
     }
@@ -99,5 +104,37 @@ public sealed class AgreementTests
         Assert.Equal(3, agreement.Agreeing);
         Assert.Equal(0.25, agreement.ChanceAgreement!.Value, 12);
         Assert.Equal(2.0 / 3, agreement.Kappa!.Value, 12);
+    }
+
+    [Fact]
+    public void A_study_pools_every_span_and_resamples_whole_participants_for_its_intervals()
+    {
+        (SpanVerdict, SpanVerdict)[] Table(int aa, int ar, int ra, int rr) =>
+        [
+            .. Enumerable.Repeat((SpanVerdict.Accepted, SpanVerdict.Accepted), aa), .. Enumerable.Repeat((SpanVerdict.Accepted, SpanVerdict.Rejected), ar),
+            .. Enumerable.Repeat((SpanVerdict.Rejected, SpanVerdict.Accepted), ra), .. Enumerable.Repeat((SpanVerdict.Rejected, SpanVerdict.Rejected), rr),
+        ];
+        // Five participants with the same table: every resample is that table again, so the interval is the point (kappa 0.4).
+        var alike = Enumerable.Range(0, 5).Select(_ => (IReadOnlyCollection<(SpanVerdict, SpanVerdict)>)Table(4, 2, 1, 3)).ToList();
+        var same = Agreement.Pooled(alike);
+        Assert.Equal((50, 35), (same.N, same.Agreeing));
+        Assert.Equal(0.4, same.Kappa!.Value, 9);
+        Assert.Equal(0.4, same.KappaLow!.Value, 9);
+        Assert.Equal(0.4, same.KappaHigh!.Value, 9);
+        Assert.Equal(0.7, same.PercentLow!.Value, 9);
+        Assert.StartsWith("percentile bootstrap over 5 participants", same.Interval);
+
+        // Participants who differ (two agree on everything, two on nothing, one in between): the pooled point estimate is
+        // the plain one over every span, but the interval is wider than if the 50 spans were independent.
+        var apart = new List<IReadOnlyCollection<(SpanVerdict, SpanVerdict)>> { Table(5, 0, 0, 5), Table(5, 0, 0, 5), Table(0, 5, 5, 0), Table(0, 5, 5, 0), Table(4, 2, 1, 3) };
+        var pooled = Agreement.Pooled(apart);
+        var flat = Agreement.Of(apart.SelectMany(c => c).ToList());
+        Assert.Equal(flat.Kappa, pooled.Kappa);
+        Assert.Equal(flat.PercentAgreement, pooled.PercentAgreement);
+        Assert.True(pooled.KappaHigh - pooled.KappaLow > 1.5 * (flat.KappaHigh - flat.KappaLow), $"{pooled} vs {flat}");
+        Assert.InRange(pooled.Kappa!.Value, pooled.KappaLow!.Value, pooled.KappaHigh!.Value);
+        // The same decisions give the same interval (a fixed seed), and one participant alone gets the analytic interval.
+        Assert.Equal(pooled, Agreement.Pooled(apart));
+        Assert.Equal(Agreement.Of(apart[4]), Agreement.Pooled([apart[4]]));
     }
 }

@@ -152,15 +152,18 @@ public sealed class TwoRaterService(PainReviewDbContext db, AuditLog audit, Stud
             list.Add(new RecordingAgreement(r.Id, r.Code, r.Timepoint, first.UserName, second.UserName, spans, AgreementOf(spans)));
         }
         var awaiting = assignments.Select(a => a.RecordingId).Distinct().Count() - list.Count;
-        return new StudyAgreement(studyId, study.TwoRaters, study.BlindRaters, list, AgreementOf(list.SelectMany(r => r.Spans).ToList()), awaiting);
+        // Pooled over the study: a participant's spans (of all their recordings) are resampled together for the intervals.
+        var byParticipant = list.GroupBy(r => r.Participant).Select(g => (IReadOnlyCollection<(string, string)>)PairsOf(g.SelectMany(r => r.Spans))).ToList();
+        return new StudyAgreement(studyId, study.TwoRaters, study.BlindRaters, list, Agreement.Pooled(byParticipant), awaiting);
     }
 
     /// <summary>
     /// Kappa over the spans both raters decided (a span still pending for either is left out); the
     /// categories are accepted, rejected and each pattern of a mixed span (<see cref="SpanAgreement.AgreementPair"/>).
     /// </summary>
-    public static Agreement AgreementOf(IReadOnlyCollection<SpanAgreement> spans) =>
-        Agreement.Of(spans.Select(s => s.AgreementPair).OfType<(string, string)>().ToList());
+    public static Agreement AgreementOf(IReadOnlyCollection<SpanAgreement> spans) => Agreement.Of(PairsOf(spans));
+
+    private static List<(string, string)> PairsOf(IEnumerable<SpanAgreement> spans) => spans.Select(s => s.AgreementPair).OfType<(string, string)>().ToList();
 
     /// <summary>
     /// The adjudicator's decision on a span (both raters must have signed): it becomes the decision in
