@@ -347,6 +347,7 @@ public sealed class TwoRaterTests(PortalFixture portal) : IDisposable
             var rows = await AsAsync(rater, s => s.GetRequiredService<PainReview.Web.Features.Audit.AuditTrail>().SearchAsync(new(Recording: id.ToString()), ct));
             var corrected = Assert.Single(rows, r => r.Event.Action == "recording.corrected");
             Assert.Equal(("{\"vasSelfReport\":\"blinded\"}", "{\"vasSelfReport\":\"blinded\"}", "blinded"), (corrected.Before, corrected.After, corrected.Reason));
+            Assert.Equal((corrected.Before, corrected.After, corrected.Reason), (corrected.Event.Before, corrected.Event.After, corrected.Event.Reason));
             Assert.Contains("\"VasSelfReport\":\"blinded\"", Assert.Single(rows, r => r.Event.Action == "recording.uploaded").After);
         }
     }

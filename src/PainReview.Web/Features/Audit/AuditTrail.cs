@@ -67,6 +67,8 @@ public sealed class AuditTrail(PainReviewDbContext db, StudyAccess access, Revie
             var (after, maskedAfter) = MaskLabels(Shown(a.After), a.Action);
             // A correction's reason may name the value ("she meant 7"): it is masked with it.
             var reason = (maskedBefore || maskedAfter) && a.Action.EndsWith(".corrected", StringComparison.Ordinal) && a.Reason is not null ? BlindedValue : a.Reason;
+            // The event itself (read without tracking, never saved) carries the masked details too, not the values.
+            (a.Before, a.After, a.Reason) = (before, after, reason);
             return new AuditRow(a, name, before, after, reason);
         })];
     }
