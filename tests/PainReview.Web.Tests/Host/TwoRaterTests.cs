@@ -328,7 +328,7 @@ public sealed class TwoRaterTests(PortalFixture portal) : IDisposable
         var recordingPage = await PageAsync(open, $"/recordings/{id}");
         Assert.All(labels, v => Assert.Contains(v, recordingPage));
         var studyPage = await PageAsync(open, $"/studies/{studyId}");
-        Assert.All(new[] { "7.35", "8.76", "6.54" }, v => Assert.Contains(v, studyPage));
+        Assert.All(new[] { "7.35", "8.76 / 6.54" }, v => Assert.Contains(v, studyPage));
         // The Coordinator does not read the audit trail; a Data Manager (not a rater either) sees every value there.
         var auditPage = await PageAsync(await portal.Factory.SignedInAsync(PortalFactory.EmailOf(Roles.DataManager)), $"/audit?recording={id}");
         Assert.All(new[] { "6.85", "7.35", analysedHpii }, v => Assert.Contains(v, auditPage));
