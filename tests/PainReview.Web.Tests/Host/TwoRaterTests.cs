@@ -30,7 +30,7 @@ public sealed class TwoRaterTests(PortalFixture portal) : IDisposable
 
     private static int[] FramesOf(ApexSpan span) => Enumerable.Range(span.First, span.Length).ToArray();
 
-    private async Task<(Guid Study, Guid Recording)> TwoRaterStudyAsync()
+    private async Task<(Guid Study, Guid Recording)> TwoRaterStudyAsync(string vas = "4")
     {
         var studyId = await portal.Factory.WithDbAsync(async db =>
         {
@@ -46,7 +46,7 @@ public sealed class TwoRaterTests(PortalFixture portal) : IDisposable
         var clip = _temp.File($"{Guid.NewGuid():N}.mp4");
         Ffmpeg.Run("-i", TestEnvironment.Clip("WolfgangLanger_Pexels.mp4"), "-t", "8", "-an", "-c:v", "libx264", "-preset", "ultrafast", "-metadata", $"comment={Guid.NewGuid()}", clip);
         var client = await portal.Factory.SignedInAsync(PortalFactory.EmailOf(Roles.Coordinator));
-        var upload = await Uploads.UploadFileAsync(client, studyId, clip);
+        var upload = await Uploads.UploadAsync(client, studyId, Path.GetFileName(clip), File.OpenRead(clip), vas: vas);
         Assert.Equal(RecordingStatus.Completed, (await portal.Factory.WaitForAnalysisAsync(upload.Id)).Status);
         return (studyId, upload.Id);
     }
@@ -349,5 +349,67 @@ public sealed class TwoRaterTests(PortalFixture portal) : IDisposable
         var report = await http.GetAsync($"/data/cohort-report?study={studyId}&reviewedOnly=false&decisions=secondrater", ct);
         Assert.Equal(System.Net.HttpStatusCode.OK, report.StatusCode);
         Assert.Contains("decisions: the second rater", System.Net.WebUtility.HtmlDecode(await report.Content.ReadAsStringAsync(ct)));
+    }
+
+    [Fact]
+    public async Task A_blinded_rater_sees_no_vas_nor_hpii_of_their_recording_on_its_page_the_study_page_or_the_audit_trail()
+    {
+        // Distinctive values, so that no other text on the pages can match them.
+        var (studyId, id) = await TwoRaterStudyAsync(vas: "6.85");
+        var coordinator = PortalFactory.EmailOf(Roles.Coordinator);
+        await AsAsync(coordinator, s => s.GetRequiredService<TwoRaterService>().SetModeAsync(studyId, true, true, "blind the raters to the labels"));
+        await AsAsync(coordinator, async s =>
+        {
+            var raters = s.GetRequiredService<TwoRaterService>();
+            await raters.AssignAsync(id, RaterSlot.First, First);
+            await raters.AssignAsync(id, RaterSlot.Second, Second);
+        });
+        // A corrected self-report (audited before and after, the original shown beside the value in force), its reason naming the value.
+        await AsAsync(coordinator, s => s.GetRequiredService<RecordCorrections>().CorrectRecordingAsync(id, "vasSelfReport", "7.35", "transcribed as 6.85, the form says 7.35"));
+        var analysed = await portal.Factory.WithDbAsync(db => db.AuditEvents.AsNoTracking().SingleAsync(e => e.RecordingId == id && e.Action == "analysis.completed"));
+        var analysedHpii = System.Text.Json.JsonDocument.Parse(analysed.After!).RootElement.GetProperty("hpiiMeanAll").GetRawText();
+        Assert.Contains('.', analysedHpii);
+        await portal.Factory.WithDbAsync(async db =>
+        {
+            var recording = await db.Recordings.SingleAsync(r => r.Id == id);
+            (recording.HpiiMeanAll, recording.HpiiMeanApex, recording.HpiiPeak) = (8.761, 6.543, 9.871);
+            return await db.SaveChangesAsync();
+        });
+        string[] labels = ["6.85", "7.35", "8.76", "6.54", "9.87"];
+        var ct = TestContext.Current.CancellationToken;
+        async Task<string> PageAsync(HttpClient client, string url)
+        {
+            var response = await client.GetAsync(url, ct);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+            return System.Net.WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync(ct));
+        }
+
+        // The Coordinator (not a rater) sees every value on the recording and study pages.
+        var open = await portal.Factory.SignedInAsync(coordinator);
+        var recordingPage = await PageAsync(open, $"/recordings/{id}");
+        Assert.All(labels, v => Assert.Contains(v, recordingPage));
+        var studyPage = await PageAsync(open, $"/studies/{studyId}");
+        Assert.All(new[] { "7.35", "8.76 / 6.54" }, v => Assert.Contains(v, studyPage));
+        // The Coordinator does not read the audit trail; a Data Manager (not a rater either) sees every value there.
+        var auditPage = await PageAsync(await portal.Factory.SignedInAsync(PortalFactory.EmailOf(Roles.DataManager)), $"/audit?recording={id}");
+        Assert.All(new[] { "6.85", "7.35", analysedHpii }, v => Assert.Contains(v, auditPage));
+
+        // A blinded rater sees the recording, its row and its events, never its labels: the prerendered pages carry "blinded" instead.
+        foreach (var rater in new[] { First, Second })
+        {
+            var blind = await portal.Factory.SignedInAsync(rater);
+            var pages = new[] { await PageAsync(blind, $"/recordings/{id}"), await PageAsync(blind, $"/studies/{studyId}"), await PageAsync(blind, $"/audit?recording={id}") };
+            Assert.All(pages, page => Assert.Contains("blinded", page));
+            Assert.All(pages, page => Assert.All(labels.Append(analysedHpii), v => Assert.DoesNotContain(v, page)));
+            Assert.Contains("recording.uploaded", pages[2]);
+            Assert.Contains("recording.corrected", pages[2]);
+            Assert.Contains("analysis.completed", pages[2]);
+            // The service says the same as the page.
+            var rows = await AsAsync(rater, s => s.GetRequiredService<PainReview.Web.Features.Audit.AuditTrail>().SearchAsync(new(Recording: id.ToString()), ct));
+            var corrected = Assert.Single(rows, r => r.Event.Action == "recording.corrected");
+            Assert.Equal(("{\"vasSelfReport\":\"blinded\"}", "{\"vasSelfReport\":\"blinded\"}", "blinded"), (corrected.Before, corrected.After, corrected.Reason));
+            Assert.Equal((corrected.Before, corrected.After, corrected.Reason), (corrected.Event.Before, corrected.Event.After, corrected.Event.Reason));
+            Assert.Contains("\"VasSelfReport\":\"blinded\"", Assert.Single(rows, r => r.Event.Action == "recording.uploaded").After);
+        }
     }
 }

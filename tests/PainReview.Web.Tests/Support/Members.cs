@@ -65,5 +65,7 @@ public static class Members
         services.AddScoped<PainReview.Web.Features.Studies.StudyDirectory>();
         services.AddScoped<PainReview.Web.Features.Recordings.RecordingOverviewService>();
         services.AddScoped<PainReview.Web.Features.Audit.AuditTrail>();
+        // Which recordings the user rates blind to the labels (the recording page and the audit trail ask).
+        services.AddScoped<PainReview.Web.Features.Review.TwoRaterService>();
     }
 }

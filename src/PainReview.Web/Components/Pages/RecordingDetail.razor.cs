@@ -88,5 +88,8 @@ public partial class RecordingDetail : PortalComponentBase, IDisposable
 
     private static string Format(double? v) => v is { } x ? x.ToString("0.00", CultureInfo.InvariantCulture) : "–";
 
+    /// <summary>A label figure (HPII, PSPI): "blinded" for a rater blinded to the labels (the value is not even loaded then).</summary>
+    private string Blinded(double? v) => view?.BlindedToLabels == true ? "blinded" : Format(v);
+
     public void Dispose() => subscription?.Dispose();
 }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using PainReview.Data;
 using PainReview.Data.Entities;
@@ -9,17 +11,24 @@ namespace PainReview.Web.Features.Audit;
 /// <summary>What the audit page asks for: a study, a recording (participant code or id) and a user, each optional.</summary>
 public sealed record AuditQuery(Guid? StudyId = null, string? Recording = null, string? User = null, int Limit = AuditTrail.DefaultLimit);
 
-/// <summary>An event as this reader may see it: uploaders' file names (which can name people) only for Admins.</summary>
-public sealed record AuditRow(AuditEvent Event, string? Recording, string? Before, string? After);
+/// <summary>
+/// An event as this reader may see it: uploaders' file names (which can name people) only for Admins;
+/// for a rater blinded to the recording's labels, its VAS and HPII values (and a VAS correction's reason) read "blinded".
+/// </summary>
+public sealed record AuditRow(AuditEvent Event, string? Recording, string? Before, string? After, string? Reason);
 
 /// <summary>
 /// Reads the audit trail for the audit page: each reader sees the trails of the studies they may
 /// audit; events outside any study (accounts, sign-ins) are for Admins; under two independent
-/// reviews a rater does not see the other rater's decisions until both have signed.
+/// reviews a rater does not see the other rater's decisions until both have signed, and a rater
+/// blinded to the labels sees the events about their recordings with the VAS and HPII values masked.
 /// </summary>
-public sealed class AuditTrail(PainReviewDbContext db, StudyAccess access)
+public sealed class AuditTrail(PainReviewDbContext db, StudyAccess access, Review.TwoRaterService raters)
 {
     public const int DefaultLimit = 500;
+
+    /// <summary>What a masked value reads.</summary>
+    public const string BlindedValue = "blinded";
 
     public async Task<List<AuditRow>> SearchAsync(AuditQuery filter, CancellationToken ct = default)
     {
@@ -48,7 +57,67 @@ public sealed class AuditTrail(PainReviewDbContext db, StudyAccess access)
         var names = (await db.Recordings.IgnoreQueryFilters().Where(r => recordingIds.Contains(r.Id))
                 .Select(r => new { r.Id, r.Participant!.Code, r.Timepoint, r.RecordedOn, r.DeletedUtc }).ToListAsync(ct))
             .ToDictionary(r => r.Id, r => RecordingName.Of(r.Code, r.Timepoint, r.RecordedOn) + (r.DeletedUtc is null ? "" : " (deleted)"));
+        var labelsBlinded = await raters.BlindedRecordingsAsync(ct: ct);
         string? Shown(string? json) => admin ? json : DatasetExporter.Scrub(json);
-        return [.. found.Select(a => new AuditRow(a, a.RecordingId is { } rid ? names.GetValueOrDefault(rid, "(deleted)") : null, Shown(a.Before), Shown(a.After)))];
+        return [.. found.Select(a =>
+        {
+            var name = a.RecordingId is { } rid ? names.GetValueOrDefault(rid, "(deleted)") : null;
+            if (a.RecordingId is not { } id || !labelsBlinded.Contains(id)) return new AuditRow(a, name, Shown(a.Before), Shown(a.After), a.Reason);
+            var (before, maskedBefore) = MaskLabels(Shown(a.Before), a.Action);
+            var (after, maskedAfter) = MaskLabels(Shown(a.After), a.Action);
+            // A correction's reason may name the value ("she meant 7"): it is masked with it.
+            var reason = (maskedBefore || maskedAfter) && a.Action.EndsWith(".corrected", StringComparison.Ordinal) && a.Reason is not null ? BlindedValue : a.Reason;
+            // The event itself (read without tracking, never saved) carries the masked details too, not the values.
+            (a.Before, a.After, a.Reason) = (before, after, reason);
+            return new AuditRow(a, name, before, after, reason);
+        })];
     }
+
+    /// <summary>
+    /// An event's details as a rater blinded to the labels sees them: every VAS and HPII (and PSPI) value,
+    /// at any depth, reads "blinded", and every value of a VAS correction; whether anything was masked.
+    /// Details that are not JSON are masked whole.
+    /// </summary>
+    public static (string? Json, bool Masked) MaskLabels(string? json, string action)
+    {
+        if (json is null) return (null, false);
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(json);
+        }
+        catch (JsonException)
+        {
+            return (BlindedValue, true);
+        }
+        var masked = Mask(node, action.StartsWith("vas.", StringComparison.Ordinal));
+        return (masked ? node!.ToJsonString() : json, masked);
+    }
+
+    private static bool Mask(JsonNode? node, bool all)
+    {
+        var masked = false;
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var key in o.Select(p => p.Key).ToList())
+                {
+                    if (all || IsLabel(key))
+                    {
+                        if (o[key] is not null) { o[key] = BlindedValue; masked = true; }
+                    }
+                    else masked |= Mask(o[key], false);
+                }
+                break;
+            case JsonArray array:
+                foreach (var item in array) masked |= Mask(item, all);
+                break;
+        }
+        return masked;
+    }
+
+    /// <summary>The details' names of the labels a blinded rater may not see: VAS (self-reported, corrected), HPII and PSPI.</summary>
+    private static bool IsLabel(string key) =>
+        key.Contains("vas", StringComparison.OrdinalIgnoreCase) || key.Contains("selfreport", StringComparison.OrdinalIgnoreCase)
+        || key.Contains("hpii", StringComparison.OrdinalIgnoreCase) || key.Contains("pspi", StringComparison.OrdinalIgnoreCase);
 }

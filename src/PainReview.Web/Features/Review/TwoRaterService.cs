@@ -134,6 +134,24 @@ public sealed class TwoRaterService(PainReviewDbContext db, AuditLog audit, Stud
             .Select(a => (RaterSlot?)a.Slot).FirstOrDefaultAsync();
     }
 
+    /// <summary>
+    /// The recordings whose VAS and HPII the acting user may not see (<see cref="ReviewRules.BlindedToLabels(bool, bool, RaterSlot?)"/>),
+    /// in one study or, without one, in every study: the batch form of <see cref="SlotOfAsync"/> for the pages that list many
+    /// recordings (the study page, the audit trail), read in one query.
+    /// </summary>
+    public async Task<HashSet<Guid>> BlindedRecordingsAsync(Guid? studyId = null, CancellationToken ct = default)
+    {
+        var actor = await access.ActorAsync();
+        var slots = await db.RaterAssignments.AsNoTracking().Where(a => a.UserId == actor.UserId && (studyId == null || a.StudyId == studyId))
+            .Join(db.Studies, a => a.StudyId, s => s.Id, (a, s) => new { a.RecordingId, a.Slot, s.TwoRaters, s.BlindRaters })
+            .ToListAsync(ct);
+        return [.. slots.Where(a => ReviewRules.BlindedToLabels(a.TwoRaters, a.BlindRaters, a.Slot)).Select(a => a.RecordingId)];
+    }
+
+    /// <summary>Whether the acting user is blinded to this recording's VAS and HPII (one recording of <see cref="BlindedRecordingsAsync"/>).</summary>
+    public async Task<bool> BlindedToLabelsAsync(Study study, Guid recordingId) =>
+        study.TwoRaters && ReviewRules.BlindedToLabels(study, await SlotOfAsync(recordingId));
+
     /// <summary>Agreement per recording and for the study, over the spans of recordings both raters signed (never earlier: the raters are blind).</summary>
     public async Task<StudyAgreement> AgreementAsync(Guid studyId)
     {

@@ -23,6 +23,8 @@ public sealed class StudyRecordingRow
     public DateTime Uploaded { get; init; }
     public int? ProtocolVersion { get; init; }
     public string? Error { get; init; }
+    /// <summary>The user is a rater blinded to this recording's labels: <see cref="Vas"/> and the HPII figures are left out.</summary>
+    public bool BlindedToLabels { get; init; }
 }
 
 /// <summary>What the signed-in user may do in the study.</summary>
@@ -38,7 +40,8 @@ public sealed record StudyOverview(
 }
 
 /// <summary>The study page's reads: nothing of a study its user is not a member of.</summary>
-public sealed class StudyOverviewService(PainReviewDbContext db, StudyAccess access, StudyMembership membership, ProtocolService protocols)
+public sealed class StudyOverviewService(PainReviewDbContext db, StudyAccess access, StudyMembership membership, ProtocolService protocols,
+    Review.TwoRaterService raters)
 {
     /// <summary>The study as the user may see it; null when it does not exist or they are not a member (the same answer).</summary>
     public async Task<StudyOverview?> LoadAsync(Guid studyId)
@@ -52,13 +55,24 @@ public sealed class StudyOverviewService(PainReviewDbContext db, StudyAccess acc
             await access.CanAsync(studyId, StudyPermission.ManageMembers));
         var participants = await db.Participants.AsNoTracking().Where(x => x.StudyId == studyId).OrderBy(x => x.Code).ToListAsync();
         var manage = rights.Manage;
-        var recordings = await db.Recordings.AsNoTracking().Where(x => x.StudyId == studyId).OrderByDescending(x => x.UploadedUtc)
-            .Select(x => new StudyRecordingRow
+        // A rater blinded to the labels sees no VAS nor HPII of the recordings they rate (left out here, not only hidden on the page).
+        var blinded = await raters.BlindedRecordingsAsync(studyId);
+        var recordings = (await db.Recordings.AsNoTracking().Where(x => x.StudyId == studyId).OrderByDescending(x => x.UploadedUtc)
+            .Select(x => new
             {
-                Id = x.Id, OriginalFileName = manage ? x.OriginalFileName : null, RecordedOn = x.RecordedOn, Participant = x.Participant!.Code,
-                Timepoint = x.Timepoint, Vas = x.VasSelfReport, Status = x.Status, Progress = x.Progress, HpiiAll = x.HpiiMeanAll,
-                HpiiApex = x.HpiiMeanApex, Uploaded = x.UploadedUtc, ProtocolVersion = x.ProtocolVersion, Error = x.Error,
-            }).ToListAsync();
+                x.Id, OriginalFileName = manage ? x.OriginalFileName : null, x.RecordedOn, x.Participant!.Code, x.Timepoint, x.VasSelfReport, x.Status,
+                x.Progress, x.HpiiMeanAll, x.HpiiMeanApex, x.UploadedUtc, x.ProtocolVersion, x.Error,
+            }).ToListAsync())
+            .Select(x =>
+            {
+                var blind = blinded.Contains(x.Id);
+                return new StudyRecordingRow
+                {
+                    Id = x.Id, OriginalFileName = x.OriginalFileName, RecordedOn = x.RecordedOn, Participant = x.Code,
+                    Timepoint = x.Timepoint, Vas = blind ? null : x.VasSelfReport, Status = x.Status, Progress = x.Progress, HpiiAll = blind ? null : x.HpiiMeanAll,
+                    HpiiApex = blind ? null : x.HpiiMeanApex, Uploaded = x.UploadedUtc, ProtocolVersion = x.ProtocolVersion, Error = x.Error, BlindedToLabels = blind,
+                };
+            }).ToList();
         return new StudyOverview(study, rights, participants, recordings, await membership.ListAsync(studyId), await protocols.HistoryAsync(studyId));
     }
 }
