@@ -10,8 +10,9 @@ using PainReview.Web.Tests.Support;
 namespace PainReview.Web.Tests.Host;
 
 /// <summary>
-/// Host: the background media queue lives in memory, so a restart loses what it had queued. A
-/// recording analysed before the restart, whose playable copy and thumbnails were never made, gets
+/// Host: the playable copy and thumbnails are made by the background media queue right after
+/// analysis, never by the first viewer. The queue lives in memory, so a restart loses what it had
+/// queued: a recording analysed before the restart, whose copy and thumbnails were never made, gets
 /// them from the restarted queue at start-up, without a viewer asking for them.
 /// </summary>
 [Collection(PortalCollection.Name)]
@@ -70,5 +71,28 @@ public sealed class MediaQueueRestartTests(PortalFixture portal)
         Assert.True(new FileInfo(Path.Combine(store.Root, "playback", $"{id:N}.mp4")).Length > 1000);
         foreach (var peak in new[] { 4, 8 })
             Assert.True(File.Exists(Path.Combine(store.Root, "thumbnails", id.ToString("N"), $"{peak}.jpg")), $"thumbnail of frame {peak}");
+    }
+
+    [Fact]
+    public async Task An_upload_gets_its_copy_and_thumbnails_right_after_analysis_without_a_viewer()
+    {
+        var media = portal.Factory.Services.GetRequiredService<ReviewMedia>();
+        using var temp = TestEnvironment.TempDirectory();
+        var clip = temp.File("queued.mp4");
+        // A copy of a shared clip that no other test uploads (uploads are refused as duplicates by their content).
+        Ffmpeg.Run("-i", TestEnvironment.Clip("single_face.mp4"), "-c", "copy", "-metadata", $"comment={Guid.NewGuid()}", clip);
+        var client = await portal.Factory.SignedInAsync(PortalFactory.EmailOf(Roles.Coordinator));
+        var upload = await Uploads.UploadFileAsync(client, portal.StudyId, clip);
+        var analysed = await portal.Factory.WaitForAnalysisAsync(upload.Id);
+        Assert.Equal(RecordingStatus.Completed, analysed.Status);
+
+        // Nobody opens the recording (no page, no media request): the queue makes the copy and the APEX spans' thumbnails.
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (!media.IsPrepared(upload.Id))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the media queue did not make the playable copy and thumbnails within 120 s of the analysis");
+            await Task.Delay(100, Ct);
+        }
+        Assert.True(media.IsPlayableReady(upload.Id));
     }
 }
