@@ -116,6 +116,21 @@ public static class ReviewRules
 
     public static bool BlindedToLabels(bool twoRaters, bool blindRaters, RaterSlot? slot) => twoRaters && blindRaters && slot is RaterSlot.First or RaterSlot.Second;
 
+    /// <summary>
+    /// Whether a name (a corrected field, an audit detail's key) names a label a blinded rater may not see:
+    /// the VAS (self-reported or corrected), HPII or PSPI.
+    /// </summary>
+    public static bool IsLabelName(string name) =>
+        name.Contains("vas", StringComparison.OrdinalIgnoreCase) || name.Contains("selfreport", StringComparison.OrdinalIgnoreCase)
+        || name.Contains("hpii", StringComparison.OrdinalIgnoreCase) || name.Contains("pspi", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Leaves out of a recording read for a blinded rater (not tracked, never saved) its VAS and its HPII and PSPI figures.</summary>
+    public static void WithholdLabels(Recording recording)
+    {
+        recording.VasSelfReport = null;
+        recording.HpiiMeanAll = recording.HpiiMeanApex = recording.HpiiPeak = recording.PspiMeanAll = null;
+    }
+
     public static readonly string[] SignatureMeanings = ["Reviewed", "Approved"];
 
     /// <summary>

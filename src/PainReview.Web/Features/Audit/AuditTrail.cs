@@ -102,7 +102,7 @@ public sealed class AuditTrail(PainReviewDbContext db, StudyAccess access, Revie
             case JsonObject o:
                 foreach (var key in o.Select(p => p.Key).ToList())
                 {
-                    if (all || IsLabel(key))
+                    if (all || PainReview.Data.Review.ReviewRules.IsLabelName(key))
                     {
                         if (o[key] is not null) { o[key] = BlindedValue; masked = true; }
                     }
@@ -115,9 +115,4 @@ public sealed class AuditTrail(PainReviewDbContext db, StudyAccess access, Revie
         }
         return masked;
     }
-
-    /// <summary>The details' names of the labels a blinded rater may not see: VAS (self-reported, corrected), HPII and PSPI.</summary>
-    private static bool IsLabel(string key) =>
-        key.Contains("vas", StringComparison.OrdinalIgnoreCase) || key.Contains("selfreport", StringComparison.OrdinalIgnoreCase)
-        || key.Contains("hpii", StringComparison.OrdinalIgnoreCase) || key.Contains("pspi", StringComparison.OrdinalIgnoreCase);
 }

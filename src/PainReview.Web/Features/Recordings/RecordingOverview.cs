@@ -36,9 +36,8 @@ public sealed class RecordingOverviewService(PainReviewDbContext db, StudyAccess
         if (blinded)
         {
             // As in the review workspace: neither the VAS (nor its corrections) nor the HPII or PSPI figures.
-            found.VasSelfReport = null;
-            found.HpiiMeanAll = found.HpiiMeanApex = found.HpiiPeak = found.PspiMeanAll = null;
-            corrections = [.. corrections.Where(c => !c.Field.Contains("vas", StringComparison.OrdinalIgnoreCase))];
+            PainReview.Data.Review.ReviewRules.WithholdLabels(found);
+            corrections = [.. corrections.Where(c => !PainReview.Data.Review.ReviewRules.IsLabelName(c.Field))];
         }
         return new RecordingView(found,
             await access.CanAsync(found.StudyId, StudyPermission.Manage),

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using PainReview.Data;
 using PainReview.Data.Entities;
@@ -86,18 +87,17 @@ public sealed class ReviewQueueService(PainReviewDbContext db, StudyAccess acces
                 || r.Study!.Name.ToLower().Contains(term));
         var total = await query.CountAsync();
         var assignments = db.RaterAssignments;
+        IOrderedQueryable<Recording> By<TKey>(Expression<Func<Recording, TKey>> key) => q.Descending ? query.OrderByDescending(key) : query.OrderBy(key);
         var ordered = q.Sort switch
         {
-            QueueSort.Uploaded => q.Descending ? query.OrderByDescending(r => r.UploadedUtc) : query.OrderBy(r => r.UploadedUtc),
-            QueueSort.Study => q.Descending ? query.OrderByDescending(r => r.Study!.Name) : query.OrderBy(r => r.Study!.Name),
-            QueueSort.Participant => q.Descending ? query.OrderByDescending(r => r.Participant!.Code) : query.OrderBy(r => r.Participant!.Code),
-            QueueSort.Timepoint => q.Descending ? query.OrderByDescending(r => r.Timepoint) : query.OrderBy(r => r.Timepoint),
-            QueueSort.Hpii => q.Descending
-                ? query.OrderByDescending(r => r.Study!.TwoRaters && r.Study.BlindRaters && assignments.Any(a => a.RecordingId == r.Id && a.UserId == me && a.Slot != RaterSlot.Adjudicator) ? null : r.HpiiMeanApex)
-                : query.OrderBy(r => r.Study!.TwoRaters && r.Study.BlindRaters && assignments.Any(a => a.RecordingId == r.Id && a.UserId == me && a.Slot != RaterSlot.Adjudicator) ? null : r.HpiiMeanApex),
-            _ => q.Descending
-                ? query.OrderByDescending(r => assignments.Any(a => a.RecordingId == r.Id && a.UserId == me) ? 0 : 1)
-                : query.OrderBy(r => assignments.Any(a => a.RecordingId == r.Id && a.UserId == me) ? 0 : 1),
+            QueueSort.Uploaded => By(r => r.UploadedUtc),
+            QueueSort.Study => By(r => r.Study!.Name),
+            QueueSort.Participant => By(r => r.Participant!.Code),
+            QueueSort.Timepoint => By(r => r.Timepoint),
+            // The HPII the reviewer may see: none where they are a rater blinded to the labels.
+            QueueSort.Hpii => By(r => r.Study!.TwoRaters && r.Study.BlindRaters
+                && assignments.Any(a => a.RecordingId == r.Id && a.UserId == me && a.Slot != RaterSlot.Adjudicator) ? null : r.HpiiMeanApex),
+            _ => By(r => assignments.Any(a => a.RecordingId == r.Id && a.UserId == me) ? 0 : 1),
         };
         var pageSize = Math.Max(1, q.PageSize);
         var page = Math.Clamp(q.Page, 0, Math.Max(0, (total - 1) / pageSize));

@@ -54,10 +54,9 @@ public sealed class ReviewService(PainReviewDbContext db, AuditLog audit, Access
         if (blinded)
         {
             // Blinded raters see neither the VAS (self-report or corrected) nor the HPII.
-            recording.VasSelfReport = null;
-            recording.HpiiMeanAll = recording.HpiiMeanApex = recording.HpiiPeak = recording.PspiMeanAll = null;
+            ReviewRules.WithholdLabels(recording);
             corrections = [];
-            metadata = metadata.Where(c => !c.Field.Contains("vas", StringComparison.OrdinalIgnoreCase)).ToList();
+            metadata = metadata.Where(c => !ReviewRules.IsLabelName(c.Field)).ToList();
         }
         return new ReviewModel
         {
